@@ -1,0 +1,96 @@
+/// One thing wrong with a config, named by its TOML key (`exit.take_profit`).
+public struct ConfigProblem: Equatable, Sendable, CustomStringConvertible {
+    public var key: String
+    public var message: String
+
+    public init(key: String, message: String) {
+        self.key = key
+        self.message = message
+    }
+
+    public var description: String { "\(key): \(message)" }
+}
+
+extension Config {
+    /// Upper bounds that keep per-market memory fixed (ring buffer sizes derive from them).
+    public static let maximumAverageWindowMinutes = 240
+    public static let maximumSurgeWindowSeconds = 3_600
+    public static let maximumRSIPeriod = 200
+    public static let maximumPositions = 20
+    public static let maximumCandidates = 50
+
+    /// Every problem, in key order of the file; empty when the config can run.
+    public func validate() -> [ConfigProblem] {
+        var problems: [ConfigProblem] = []
+        func check(_ condition: Bool, _ key: String, _ message: @autoclosure () -> String) {
+            if !condition { problems.append(ConfigProblem(key: key, message: message())) }
+        }
+        check(capital.initialKRW > 0, "capital.initial_krw", "must be > 0 (got \(capital.initialKRW))")
+        check(capital.positionFraction > 0 && capital.positionFraction <= 1, "capital.position_fraction",
+              "must be in (0, 1] (got \(capital.positionFraction))")
+        check((1...Config.maximumPositions).contains(capital.maxPositions), "capital.max_positions",
+              "must be 1...\(Config.maximumPositions) (got \(capital.maxPositions))")
+
+        check((1...Config.maximumCandidates).contains(entry.candidates), "entry.candidates",
+              "must be 1...\(Config.maximumCandidates) (got \(entry.candidates))")
+        check((1...Config.maximumSurgeWindowSeconds).contains(entry.surgeWindowSeconds), "entry.surge_window_seconds",
+              "must be 1...\(Config.maximumSurgeWindowSeconds) (got \(entry.surgeWindowSeconds))")
+        check((1...Config.maximumAverageWindowMinutes).contains(entry.averageWindowMinutes),
+              "entry.average_window_minutes",
+              "must be 1...\(Config.maximumAverageWindowMinutes) (got \(entry.averageWindowMinutes))")
+        check(entry.minVolumeRatio > 0 && entry.minVolumeRatio.isFinite, "entry.min_volume_ratio",
+              "must be > 0 (got \(entry.minVolumeRatio))")
+        check((2...Config.maximumRSIPeriod).contains(entry.rsiPeriod), "entry.rsi_period",
+              "must be 2...\(Config.maximumRSIPeriod) (got \(entry.rsiPeriod))")
+        check((0...100).contains(entry.rsiMin), "entry.rsi_min", "must be 0...100 (got \(entry.rsiMin))")
+        check((0...100).contains(entry.rsiMax) && entry.rsiMax >= entry.rsiMin, "entry.rsi_max",
+              "must be rsi_min...100 (got \(entry.rsiMax))")
+        check(!entry.minRecentValueKRW.isNegative, "entry.min_recent_value_krw",
+              "must be >= 0 (got \(entry.minRecentValueKRW))")
+        check((1...3_600).contains(entry.limitTimeoutSeconds), "entry.limit_timeout_seconds",
+              "must be 1...3600 (got \(entry.limitTimeoutSeconds))")
+
+        check(exit.takeProfit > 0 && exit.takeProfit < 10, "exit.take_profit",
+              "must be > 0 (got \(exit.takeProfit))")
+        check(exit.stopLoss < 0 && exit.stopLoss > -1, "exit.stop_loss",
+              "must be in (-1, 0) (got \(exit.stopLoss))")
+        check(!exit.partialFraction.isNegative && exit.partialFraction < 1, "exit.partial_fraction",
+              "must be in [0, 1) (got \(exit.partialFraction))")
+        check(!exit.trailingStop.isNegative && exit.trailingStop < 1, "exit.trailing_stop",
+              "must be in [0, 1) (got \(exit.trailingStop))")
+        if let activation = exit.trailingActivation {
+            check(!activation.isNegative && activation < 10, "exit.trailing_activation",
+                  "must be >= 0 (got \(activation))")
+        }
+        check(exit.maxHoldMinutes >= 0, "exit.max_hold_minutes", "must be >= 0 (got \(exit.maxHoldMinutes))")
+
+        check(risk.cooldownMinutes >= 0, "risk.cooldown_minutes", "must be >= 0 (got \(risk.cooldownMinutes))")
+        check(risk.stopLossPauseMinutes >= 0, "risk.stop_loss_pause_minutes",
+              "must be >= 0 (got \(risk.stopLossPauseMinutes))")
+        check(!risk.dailyLossLimit.isNegative && risk.dailyLossLimit <= 1, "risk.daily_loss_limit",
+              "must be in [0, 1] (got \(risk.dailyLossLimit))")
+        check(risk.staleFeedSeconds >= 1, "risk.stale_feed_seconds", "must be >= 1 (got \(risk.staleFeedSeconds))")
+
+        for code in universe.exclude where !MarketCode.isKRWMarket(code) {
+            problems.append(ConfigProblem(key: "universe.exclude", message: "not a KRW market code: \(code)"))
+        }
+        check(!fees.rate.isNegative && fees.rate < Fixed("0.01")!, "fees.rate",
+              "must be in [0, 0.01) (got \(fees.rate))")
+        return problems
+    }
+}
+
+/// Upbit market codes: `KRW-BTC`, quote first, upper case.
+public enum MarketCode {
+    public static func isKRWMarket(_ code: String) -> Bool {
+        guard code.hasPrefix("KRW-"), code.count > 4, code.count <= 20 else { return false }
+        return code.utf8.dropFirst(4).allSatisfy { byte in
+            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        }
+    }
+
+    /// The base currency: `BTC` for `KRW-BTC`.
+    public static func baseCurrency(of code: String) -> String {
+        String(code.split(separator: "-", maxSplits: 1).last ?? "")
+    }
+}

@@ -1,0 +1,64 @@
+/// A fact the reducer learns, in the past tense. Every case carries its time.
+public enum Event: Equatable, Codable, Sendable {
+    /// The exchange's market list (`GET /v1/market/all`): defines the universe.
+    case marketsListed([MarketListing], time: Milliseconds)
+    /// Tick size, minimum total or fee of one market, from the exchange.
+    case marketRulesReceived(MarketRules, time: Milliseconds)
+    /// A public trade.
+    case tradeReceived(Trade)
+    /// The newest orderbook of a market.
+    case orderbookReceived(BookTop)
+    /// Answer to `fetchCandles`: 1-minute candles, any order.
+    case candlesFetched(requestId: Int, market: String, candles: [Candle], time: Milliseconds)
+    /// Answer to `fetchCandles` when it failed; the market goes on with the history it builds itself.
+    case candlesFetchFailed(requestId: Int, market: String, time: Milliseconds)
+    /// The driver's clock ticked (about once a second live; from frame time in backtests).
+    case timerFired(time: Milliseconds)
+    /// The shell's watchdog saw no market data for too long.
+    case feedStalled(time: Milliseconds)
+    /// The exchange accepted an order (answer to `placeOrder`).
+    case orderAccepted(identifier: String, uuid: String, time: Milliseconds)
+    /// The exchange definitely rejected an order (a 4xx with an error name).
+    case orderRejected(identifier: String, error: String, time: Milliseconds)
+    /// Nobody knows whether the order exists (timeout, 5xx, connection lost after sending).
+    case orderOutcomeUnknown(identifier: String, time: Milliseconds)
+    /// A myOrder frame, or the answer to `queryOrder`.
+    case orderUpdated(OrderUpdate)
+    /// Answer to `queryOrder`: the exchange has no order with this identifier.
+    case orderNotFound(identifier: String, time: Milliseconds)
+    /// Answer to `queryOrder` when the query itself failed.
+    case orderQueryFailed(identifier: String, time: Milliseconds)
+    /// The exchange accepted a cancel (the final state follows as `orderUpdated`).
+    case cancelAccepted(identifier: String, time: Milliseconds)
+    /// The exchange refused a cancel (typically: already done).
+    case cancelRejected(identifier: String, error: String, time: Milliseconds)
+    /// Nobody knows whether the cancel happened.
+    case cancelOutcomeUnknown(identifier: String, time: Milliseconds)
+    /// Answer to `fetchBalances`.
+    case balancesFetched(requestId: Int, balances: [Balance], time: Milliseconds)
+    /// Answer to `fetchBalances` when it failed.
+    case balancesFetchFailed(requestId: Int, error: String, time: Milliseconds)
+    /// The driver restarted from storage: reconcile with the exchange before trading.
+    case recovered(time: Milliseconds)
+    /// The operator asked to close the position in a market (ledger reason `manual`).
+    case closeRequested(market: String, time: Milliseconds)
+    /// A backtest's data ended: open positions are closed at the last price (`end_of_data`).
+    case dataEnded(time: Milliseconds)
+
+    /// When the fact happened.
+    public var time: Milliseconds {
+        switch self {
+        case .marketsListed(_, let time), .marketRulesReceived(_, let time): time
+        case .tradeReceived(let trade): trade.time
+        case .orderbookReceived(let book): book.time
+        case .candlesFetched(_, _, _, let time), .candlesFetchFailed(_, _, let time): time
+        case .timerFired(let time), .feedStalled(let time), .recovered(let time), .dataEnded(let time): time
+        case .orderAccepted(_, _, let time), .orderRejected(_, _, let time), .orderOutcomeUnknown(_, let time): time
+        case .orderUpdated(let update): update.time
+        case .orderNotFound(_, let time), .orderQueryFailed(_, let time): time
+        case .cancelAccepted(_, let time), .cancelRejected(_, _, let time), .cancelOutcomeUnknown(_, let time): time
+        case .balancesFetched(_, _, let time), .balancesFetchFailed(_, _, let time): time
+        case .closeRequested(_, let time): time
+        }
+    }
+}

@@ -1,0 +1,48 @@
+/// Everything the strategy keeps about one market. Fixed size whatever the market does.
+public struct MarketState: Equatable, Codable, Sendable {
+    public let code: String
+    /// False when the market left the universe (warning, delisted, excluded): no new entries.
+    public var isTradable = true
+    /// Exchange overrides; nil = the KRW table / config.
+    public var rules: MarketRules
+    public var lastPrice: Fixed?
+    public var lastTradeTime: Milliseconds?
+    public var candles: CandleSeries
+    public var recentVolume: RollingVolume
+    public var book: BookTop?
+    public var backfill = BackfillStatus.notRequested
+    var highestSequentialId = Int64.min
+    var recentSequentialIds = RingBuffer<Int64>(capacity: 64)
+
+    public enum BackfillStatus: String, Equatable, Codable, Sendable {
+        case notRequested, requested, done
+    }
+
+    init(code: String, config: Config) {
+        self.code = code
+        rules = MarketRules(market: code)
+        let capacity = Swift.max(config.entry.averageWindowMinutes + 5, 30)
+        candles = CandleSeries(capacity: capacity, rsiPeriod: config.entry.rsiPeriod)
+        recentVolume = RollingVolume(windowSeconds: config.entry.surgeWindowSeconds)
+    }
+
+    /// True when this trade id was seen before (or is too old to tell); records it otherwise.
+    mutating func isDuplicate(sequentialId: Int64) -> Bool {
+        if sequentialId > highestSequentialId {
+            highestSequentialId = sequentialId
+            recentSequentialIds.append(sequentialId)
+            return false
+        }
+        for offset in 0..<recentSequentialIds.count where recentSequentialIds.fromNewest(offset) == sequentialId {
+            return true
+        }
+        if recentSequentialIds.count == recentSequentialIds.capacity, sequentialId < recentSequentialIds[0] {
+            return true
+        }
+        recentSequentialIds.append(sequentialId)
+        return false
+    }
+
+    /// The tick for a price in this market.
+    func tick(for price: Fixed) -> Fixed { rules.tickSize ?? TickGrid.krwTick(for: price) }
+}

@@ -1,0 +1,61 @@
+/// An order the reducer has sent and not yet seen end. Ended orders leave `State.orders`.
+public struct Order: Equatable, Codable, Sendable {
+    public enum Purpose: String, Equatable, Codable, Sendable {
+        case entry, entryFallback, restingTakeProfit, exit
+    }
+
+    public enum Phase: String, Equatable, Codable, Sendable {
+        /// Sent, no answer yet.
+        case sent
+        /// The send's outcome is unknown: it is being settled by queries.
+        case unknown
+        /// On the exchange.
+        case open
+        /// A cancel was sent; waiting for the final state.
+        case cancelling
+    }
+
+    public var request: OrderRequest
+    public var positionId: Int
+    public var purpose: Purpose
+    /// The ledger reason of a sell.
+    public var exitReason: ExitReason?
+    public var phase: Phase
+    public var uuid: String?
+    /// KRW set aside for a buy (amount plus fee) not yet spent.
+    public var reservedKRW: Fixed
+    public var executedVolume: Fixed = 0
+    public var executedFundsKRW: Fixed = 0
+    public var paidFeeKRW: Fixed = 0
+    public var sentAt: Milliseconds
+    /// When a `queryOrder` was sent and not answered yet.
+    public var queryAskedAt: Milliseconds?
+    /// When to ask the exchange about this order next (unknown outcome, slow cancel).
+    public var nextQueryAt: Milliseconds?
+    /// A resting limit entry is cancelled at this time.
+    public var cancelAt: Milliseconds?
+
+    public var identifier: String { request.identifier }
+    public var market: String { request.market }
+    public var side: Side { request.side }
+
+    /// The volume a sell asks for (nil for market buys).
+    public var requestedVolume: Fixed? {
+        switch request.kind {
+        case .marketBuy: nil
+        case .marketSell(let volume): volume
+        case .limit(_, _, let volume): volume
+        }
+    }
+}
+
+/// Why an exit leg happened (the ledger's `reason`).
+public enum ExitReason: String, Equatable, Codable, Sendable {
+    case takeProfit = "take_profit"
+    case partialTakeProfit = "partial_take_profit"
+    case trailingStop = "trailing_stop"
+    case stopLoss = "stop_loss"
+    case timeStop = "time_stop"
+    case manual
+    case endOfData = "end_of_data"
+}

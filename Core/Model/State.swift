@@ -1,0 +1,121 @@
+/// The whole state of the strategy: a plain value, snapshotted as is.
+public struct State: Equatable, Codable, Sendable {
+    public var config: Config
+    public var options: Options
+    /// Newest event time seen.
+    public var now: Milliseconds = 0
+    public internal(set) var markets: [MarketState] = []
+    private var marketIndex: [String: Int] = [:]
+    /// True once the exchange's market list arrived: from then on only listed markets trade.
+    public var universeListed = false
+    /// Free KRW (not reserved for a working buy).
+    public var cashKRW: Fixed
+    /// Open and opening positions, by id ascending.
+    public var positions: [Position] = []
+    /// Working orders by identifier.
+    public var orders: [String: Order] = [:]
+    /// Every exit leg so far.
+    public var ledger: [LedgerEntry] = []
+    public var risk = RiskState()
+    public var counters = Counters()
+    public var statistics = Statistics()
+
+    /// Settings the shells choose (not part of the strategy file).
+    public struct Options: Equatable, Codable, Sendable {
+        /// Start of every order identifier; unique per state directory so identifiers are never
+        /// reused on an account (the shell derives it once, e.g. from the first start time).
+        public var identifierPrefix: String
+        /// Emit `trace` commands for candles and decisions (backtest `--trace`).
+        public var trace = false
+        /// Candles to fetch for a market's history on its first trade; 0 = never (backtests).
+        public var backfillCandles = 0
+
+        public init(identifierPrefix: String = "sg", trace: Bool = false, backfillCandles: Int = 0) {
+            self.identifierPrefix = identifierPrefix
+            self.trace = trace
+            self.backfillCandles = backfillCandles
+        }
+    }
+
+    public struct RiskState: Equatable, Codable, Sendable {
+        /// KST day number (days since 1970-01-01 in UTC+9).
+        public var day: Int64 = .min
+        public var dayStartEquityKRW: Fixed = 0
+        public var dayRealizedPnLKRW: Fixed = 0
+        public var dailyLossLimitHit = false
+        /// Entries paused after a stop loss until this time.
+        public var pausedUntil: Milliseconds?
+        public var cooldownUntil: [String: Milliseconds] = [:]
+        public var lastMarketDataAt: Milliseconds?
+        public var feedStale = false
+        /// Between `recovered` and the balances' answer: no entries.
+        public var reconciling = false
+        public var balanceRequestId: Int?
+        public var nextBalanceFetchAt: Milliseconds?
+    }
+
+    public struct Counters: Equatable, Codable, Sendable {
+        public var nextPositionId = 1
+        public var nextRequestId = 1
+        /// The last whole second at which clock checks and entry evaluation ran.
+        public var lastEvaluatedSecond: Int64 = .min
+        /// Pending candle requests: request id -> market.
+        public var candleRequests: [Int: String] = [:]
+    }
+
+    /// What was skipped and why, for operators and reports.
+    public struct Statistics: Equatable, Codable, Sendable {
+        public var lateTrades = 0
+        public var duplicateTrades = 0
+        public var ignoredTrades = 0
+        public var ignoredOrderEvents = 0
+        public var inconsistentOrderUpdates = 0
+    }
+
+    public init(config: Config, options: Options = Options()) {
+        self.config = config
+        self.options = options
+        cashKRW = config.capital.initialKRW
+    }
+
+    /// At most this many markets are tracked (Upbit lists about 250 KRW markets).
+    public static let maximumMarkets = 1_000
+
+    public func marketIndex(of code: String) -> Int? { marketIndex[code] }
+
+    public func market(_ code: String) -> MarketState? { marketIndex[code].map { markets[$0] } }
+
+    /// Adds a market (sorted order is not needed: ranking sorts by code).
+    @discardableResult
+    mutating func addMarket(_ code: String) -> Int? {
+        if let index = marketIndex[code] { return index }
+        guard markets.count < State.maximumMarkets else { return nil }
+        markets.append(MarketState(code: code, config: config))
+        marketIndex[code] = markets.count - 1
+        return markets.count - 1
+    }
+
+    func positionIndex(market: String) -> Int? { positions.firstIndex { $0.market == market } }
+    func positionIndex(id: Int) -> Int? { positions.firstIndex { $0.id == id } }
+
+    /// KRW that a sale would bring now, at last prices, before fees.
+    public var holdingsValueKRW: Fixed {
+        var total: Fixed = 0
+        for position in positions {
+            if let price = market(position.market)?.lastPrice ?? position.entryPrice {
+                total += position.volume * price
+            }
+        }
+        return total
+    }
+
+    /// Free KRW + KRW reserved for working buys + holdings at last price.
+    public var equityKRW: Fixed {
+        var reserved: Fixed = 0
+        for order in orders.values { reserved += order.reservedKRW }
+        return cashKRW + reserved + holdingsValueKRW
+    }
+
+    /// Net P&L of every ledger row.
+    public var realizedPnLKRW: Fixed { ledger.reduce(Fixed.zero) { $0 + $1.netPnLKRW } }
+}

@@ -1,0 +1,88 @@
+/// The strategy: one synchronous, total, side-effect-free step.
+///
+/// Time comes only from events; identifiers come from state; the same state and event always give
+/// the same new state and the same commands.
+public func reduce(_ state: inout State, _ event: Event) -> [Command] {
+    var commands: [Command] = []
+    state.apply(event, into: &commands)
+    return commands
+}
+
+/// `reduce` for callers that prefer values: `(State, Event) -> (State, [Command])`.
+public func reduced(_ state: State, _ event: Event) -> (State, [Command]) {
+    var next = state
+    let commands = reduce(&next, event)
+    return (next, commands)
+}
+
+extension State {
+    mutating func apply(_ event: Event, into commands: inout [Command]) {
+        if event.time > now { now = event.time }
+        rollDayIfNeeded(into: &commands)
+        switch event {
+        case .marketsListed(let listings, _): listMarkets(listings, into: &commands)
+        case .marketRulesReceived(let rules, _): applyRules(rules)
+        case .tradeReceived(let trade): receiveTrade(trade, into: &commands)
+        case .orderbookReceived(let book): receiveBook(book, into: &commands)
+        case .candlesFetched(let requestId, let market, let candles, _):
+            receiveCandles(requestId: requestId, market: market, candles: candles, into: &commands)
+        case .candlesFetchFailed(let requestId, let market, _):
+            receiveCandles(requestId: requestId, market: market, candles: [], into: &commands)
+        case .timerFired: break
+        case .feedStalled: markFeedStale(into: &commands)
+        case .orderAccepted(let identifier, let uuid, _): orderAccepted(identifier, uuid: uuid)
+        case .orderRejected(let identifier, let error, _): orderRejected(identifier, error: error, into: &commands)
+        case .orderOutcomeUnknown(let identifier, _): orderOutcomeUnknown(identifier, into: &commands)
+        case .orderUpdated(let update): orderUpdated(update, into: &commands)
+        case .orderNotFound(let identifier, _): orderNotFound(identifier, into: &commands)
+        case .orderQueryFailed(let identifier, _): orderQueryFailed(identifier)
+        case .cancelAccepted(let identifier, _): cancelAccepted(identifier)
+        case .cancelRejected(let identifier, _, _), .cancelOutcomeUnknown(let identifier, _):
+            cancelNotConfirmed(identifier, into: &commands)
+        case .balancesFetched(let requestId, let balances, _):
+            balancesFetched(requestId: requestId, balances: balances, into: &commands)
+        case .balancesFetchFailed(let requestId, let error, _):
+            balancesFetchFailed(requestId: requestId, error: error, into: &commands)
+        case .recovered: startReconciliation(into: &commands)
+        case .closeRequested(let market, _): closeRequested(market: market, into: &commands)
+        case .dataEnded: closeAllAtLastPrice(into: &commands)
+        }
+        let second = Time.floorDivide(now, 1_000)
+        if second > counters.lastEvaluatedSecond {
+            counters.lastEvaluatedSecond = second
+            everySecond(into: &commands)
+        }
+    }
+
+    /// Work that depends on the clock: runs once per new second of event time.
+    mutating func everySecond(into commands: inout [Command]) {
+        checkStaleFeed(into: &commands)
+        checkOrderTimers(into: &commands)
+        checkPositionTimers(into: &commands)
+        checkBalanceRetry(into: &commands)
+        closeCandles(into: &commands)
+        evaluateEntries(into: &commands)
+    }
+
+    func notification(_ kind: Notification.Kind, _ market: String?, _ text: String) -> Command {
+        .notify(Notification(kind: kind, market: market, text: text, time: now))
+    }
+}
+
+/// Calendar arithmetic on epoch milliseconds.
+public enum Time {
+    public static let minute: Milliseconds = 60_000
+    public static let day: Milliseconds = 86_400_000
+    /// KST is UTC+9 all year.
+    public static let kstOffset: Milliseconds = 9 * 3_600_000
+
+    public static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
+        let quotient = value / divisor
+        return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+
+    /// Days since 1970-01-01 in KST.
+    public static func kstDay(_ time: Milliseconds) -> Int64 { floorDivide(time + kstOffset, day) }
+
+    public static func minute(of time: Milliseconds) -> Int64 { floorDivide(time, minute) }
+}

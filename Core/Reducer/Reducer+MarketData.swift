@@ -1,0 +1,127 @@
+extension State {
+    /// A trade of the minute before this long after its end is late: candles close on the clock.
+    static let candleCloseGraceMilliseconds: Milliseconds = 2_000
+
+    mutating func listMarkets(_ listings: [MarketListing], into commands: inout [Command]) {
+        let excluded = Set(config.universe.exclude)
+        var tradable = Set<String>()
+        for listing in listings where MarketCode.isKRWMarket(listing.market) && !excluded.contains(listing.market) {
+            if config.universe.excludeWarning && listing.warning { continue }
+            tradable.insert(listing.market)
+        }
+        universeListed = true
+        for code in tradable.sorted() { addMarket(code) }
+        var subscribed = Set<String>()
+        for index in markets.indices {
+            let isTradable = tradable.contains(markets[index].code)
+            markets[index].isTradable = isTradable
+            if isTradable { subscribed.insert(markets[index].code) }
+        }
+        for position in positions { subscribed.insert(position.market) }
+        commands.append(.subscribe(markets: subscribed.sorted()))
+    }
+
+    mutating func applyRules(_ rules: MarketRules) {
+        guard let index = marketIndex(of: rules.market) ?? addMarketIfAllowed(rules.market) else { return }
+        if let tick = rules.tickSize, tick.isPositive { markets[index].rules.tickSize = tick }
+        if let minimum = rules.minTotalKRW, minimum.isPositive { markets[index].rules.minTotalKRW = minimum }
+        if let fee = rules.feeRate, !fee.isNegative, fee < Fixed("0.01")! { markets[index].rules.feeRate = fee }
+    }
+
+    /// Before the exchange's list arrives (backtests), any KRW market not excluded is welcome.
+    mutating func addMarketIfAllowed(_ code: String) -> Int? {
+        guard !universeListed, MarketCode.isKRWMarket(code), !config.universe.exclude.contains(code) else { return nil }
+        return addMarket(code)
+    }
+
+    mutating func receiveTrade(_ trade: Trade, into commands: inout [Command]) {
+        guard trade.price.isPositive, trade.volume.isPositive,
+              let index = marketIndex(of: trade.market) ?? addMarketIfAllowed(trade.market) else {
+            statistics.ignoredTrades += 1
+            return
+        }
+        if markets[index].isDuplicate(sequentialId: trade.sequentialId) {
+            statistics.duplicateTrades += 1
+            return
+        }
+        let price = trade.price.doubleValue
+        let volume = trade.volume.doubleValue
+        let trace = options.trace
+        let code = trade.market
+        let accepted = markets[index].candles.add(minute: Time.minute(of: trade.time), price: price, volume: volume) {
+            candle, rsi in
+            if trace { commands.append(.trace(.candle(market: code, candle: candle, rsi: rsi))) }
+        }
+        guard accepted else {
+            statistics.lateTrades += 1
+            return
+        }
+        markets[index].recentVolume.add(second: Time.floorDivide(trade.time, 1_000), volume: volume, valueKRW: price * volume)
+        markets[index].lastPrice = trade.price
+        markets[index].lastTradeTime = trade.time
+        marketDataArrived(into: &commands)
+        requestBackfillIfNeeded(index, into: &commands)
+        if !positions.isEmpty, let positionIndex = positionIndex(market: trade.market) {
+            checkExits(positionIndex, price: trade.price, into: &commands)
+        }
+    }
+
+    mutating func receiveBook(_ book: BookTop, into commands: inout [Command]) {
+        guard book.totalBidSize >= 0, book.totalAskSize >= 0,
+              let index = marketIndex(of: book.market) ?? addMarketIfAllowed(book.market) else { return }
+        markets[index].book = book
+        marketDataArrived(into: &commands)
+    }
+
+    mutating func marketDataArrived(into commands: inout [Command]) {
+        risk.lastMarketDataAt = now
+        if risk.feedStale {
+            risk.feedStale = false
+            commands.append(notification(.resume, nil, "market data flows again: entries resume"))
+        }
+    }
+
+    mutating func requestBackfillIfNeeded(_ index: Int, into commands: inout [Command]) {
+        guard options.backfillCandles > 0, markets[index].backfill == .notRequested else { return }
+        markets[index].backfill = .requested
+        let requestId = counters.nextRequestId
+        counters.nextRequestId += 1
+        counters.candleRequests[requestId] = markets[index].code
+        commands.append(.fetchCandles(requestId: requestId, market: markets[index].code, count: options.backfillCandles))
+    }
+
+    /// Fetched candles go in front of the ones built from trades; a failed fetch leaves the
+    /// market to build its own history.
+    mutating func receiveCandles(requestId: Int, market: String, candles: [Candle], into commands: inout [Command]) {
+        guard counters.candleRequests[requestId] == market, let index = marketIndex(of: market) else { return }
+        counters.candleRequests[requestId] = nil
+        markets[index].backfill = .done
+        let closeBefore = Time.minute(of: now - State.candleCloseGraceMilliseconds)
+        let valid = candles.filter { $0.minute < closeBefore && $0.close > 0 && $0.volume >= 0 }
+        markets[index].candles.merge(backfill: valid)
+    }
+
+    /// Closes every market's candles up to the clock, so silent minutes count as zero volume.
+    mutating func closeCandles(into commands: inout [Command]) {
+        let closeBefore = Time.minute(of: now - State.candleCloseGraceMilliseconds)
+        let trace = options.trace
+        for index in markets.indices {
+            let code = markets[index].code
+            markets[index].candles.closeMinutes(before: closeBefore) { candle, rsi in
+                if trace { commands.append(.trace(.candle(market: code, candle: candle, rsi: rsi))) }
+            }
+        }
+    }
+
+    mutating func markFeedStale(into commands: inout [Command]) {
+        guard !risk.feedStale else { return }
+        risk.feedStale = true
+        commands.append(notification(.halt, nil, "market data stalled: entries halted until data flows again"))
+    }
+
+    mutating func checkStaleFeed(into commands: inout [Command]) {
+        guard let last = risk.lastMarketDataAt,
+              now - last >= Milliseconds(config.risk.staleFeedSeconds) * 1_000 else { return }
+        markFeedStale(into: &commands)
+    }
+}

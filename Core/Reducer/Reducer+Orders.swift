@@ -1,0 +1,191 @@
+extension State {
+    /// Ask again this long after an unanswered query, an unknown outcome or a slow cancel.
+    static let queryRetryMilliseconds: Milliseconds = 5_000
+    /// An order the exchange does not know this long after it was sent never reached it.
+    static let notFoundGraceMilliseconds: Milliseconds = 30_000
+    /// Live orders at most: each position has at most an entry and two sells working.
+    static var maximumOrdersPerPosition: Int { 3 }
+
+    /// Creates an order with a fresh identifier (prefix-position-leg+attempt) and sends it.
+    mutating func send(_ kind: OrderRequest.Kind, for position: inout Position, purpose: Order.Purpose,
+                       exitReason: ExitReason? = nil, reserve: Fixed = 0, cancelAt: Milliseconds? = nil,
+                       into commands: inout [Command]) {
+        let leg: String
+        switch purpose {
+        case .entry: leg = "b"
+        case .entryFallback: leg = "f"
+        case .restingTakeProfit: leg = "t"
+        case .exit: leg = "s"
+        }
+        let identifier = "\(options.identifierPrefix)-\(position.id)-\(leg)\(position.nextAttempt)"
+        position.nextAttempt += 1
+        let request = OrderRequest(identifier: identifier, market: position.market, kind: kind)
+        orders[identifier] = Order(request: request, positionId: position.id, purpose: purpose, exitReason: exitReason,
+                                   phase: .sent, reservedKRW: reserve, sentAt: now, cancelAt: cancelAt)
+        cashKRW -= reserve
+        position.orderIdentifiers.append(identifier)
+        commands.append(.placeOrder(request))
+    }
+
+    mutating func orderAccepted(_ identifier: String, uuid: String) {
+        guard var order = orders[identifier] else { return ignoredOrderEvent() }
+        order.uuid = uuid
+        if order.phase == .sent || order.phase == .unknown { order.phase = .open }
+        order.nextQueryAt = nil
+        orders[identifier] = order
+    }
+
+    mutating func orderRejected(_ identifier: String, error: String, into commands: inout [Command]) {
+        guard let order = orders[identifier], order.phase == .sent || order.phase == .unknown else {
+            return ignoredOrderEvent()
+        }
+        commands.append(notification(.warning, order.market, "order \(identifier) rejected: \(error)"))
+        orderGone(order, rejected: true, into: &commands)
+    }
+
+    mutating func orderOutcomeUnknown(_ identifier: String, into commands: inout [Command]) {
+        guard var order = orders[identifier], order.phase == .sent else { return ignoredOrderEvent() }
+        order.phase = .unknown
+        orders[identifier] = order
+        query(identifier, into: &commands)
+    }
+
+    mutating func query(_ identifier: String, into commands: inout [Command]) {
+        guard var order = orders[identifier] else { return }
+        order.queryAskedAt = now
+        order.nextQueryAt = nil
+        orders[identifier] = order
+        commands.append(.queryOrder(identifier: identifier))
+    }
+
+    mutating func orderNotFound(_ identifier: String, into commands: inout [Command]) {
+        guard var order = orders[identifier], order.phase == .sent || order.phase == .unknown else {
+            return ignoredOrderEvent()
+        }
+        if now - order.sentAt < State.notFoundGraceMilliseconds {
+            order.queryAskedAt = nil
+            order.nextQueryAt = now + State.queryRetryMilliseconds
+            orders[identifier] = order
+            return
+        }
+        commands.append(notification(.warning, order.market, "order \(identifier) never reached the exchange"))
+        orderGone(order, rejected: false, into: &commands)
+    }
+
+    mutating func orderQueryFailed(_ identifier: String) {
+        guard var order = orders[identifier] else { return ignoredOrderEvent() }
+        order.queryAskedAt = nil
+        order.nextQueryAt = now + State.queryRetryMilliseconds
+        orders[identifier] = order
+    }
+
+    mutating func cancelAccepted(_ identifier: String) {
+        guard var order = orders[identifier], order.phase == .cancelling else { return ignoredOrderEvent() }
+        order.nextQueryAt = now + State.queryRetryMilliseconds
+        orders[identifier] = order
+    }
+
+    /// A refused or unknown cancel: the order probably ended already; ask for its final state.
+    mutating func cancelNotConfirmed(_ identifier: String, into commands: inout [Command]) {
+        guard let order = orders[identifier], order.phase == .cancelling else { return ignoredOrderEvent() }
+        query(identifier, into: &commands)
+    }
+
+    mutating func cancel(_ identifier: String, into commands: inout [Command]) {
+        guard var order = orders[identifier], order.phase == .open else { return }
+        order.phase = .cancelling
+        order.cancelAt = nil
+        order.nextQueryAt = now + State.queryRetryMilliseconds
+        orders[identifier] = order
+        commands.append(.cancelOrder(identifier: identifier, uuid: order.uuid))
+    }
+
+    mutating func ignoredOrderEvent() { statistics.ignoredOrderEvents += 1 }
+
+    /// Applies a myOrder frame or query answer. Amounts are cumulative: only an increase of the
+    /// executed volume is a new fill, so duplicates and stale frames change nothing.
+    mutating func orderUpdated(_ update: OrderUpdate, into commands: inout [Command]) {
+        guard var order = orders[update.identifier], update.market == order.market else { return ignoredOrderEvent() }
+        if update.executedVolume > order.executedVolume {
+            guard let fill = validFill(order, update) else {
+                statistics.inconsistentOrderUpdates += 1
+                return
+            }
+            applyFill(fill, to: &order)
+        }
+        if let uuid = update.uuid { order.uuid = uuid }
+        order.queryAskedAt = nil
+        if order.phase == .sent || order.phase == .unknown { order.phase = .open; order.nextQueryAt = nil }
+        orders[update.identifier] = order
+        if update.state.isFinal { orderEnded(order, into: &commands) }
+    }
+
+    struct Fill {
+        var volume: Fixed
+        var fundsKRW: Fixed
+        var feeKRW: Fixed
+    }
+
+    /// The new fill an update carries, or nil when it contradicts the order.
+    func validFill(_ order: Order, _ update: OrderUpdate) -> Fill? {
+        let fill = Fill(volume: update.executedVolume - order.executedVolume,
+                        fundsKRW: update.executedFundsKRW - order.executedFundsKRW,
+                        feeKRW: update.paidFeeKRW - order.paidFeeKRW)
+        guard !fill.fundsKRW.isNegative, !fill.feeKRW.isNegative else { return nil }
+        switch order.request.kind {
+        case .marketBuy(let amount):
+            guard update.executedFundsKRW <= amount else { return nil }
+        case .marketSell(let volume):
+            guard update.executedVolume <= volume else { return nil }
+        case .limit(_, _, let volume):
+            guard update.executedVolume <= volume else { return nil }
+        }
+        return fill
+    }
+
+    mutating func applyFill(_ fill: Fill, to order: inout Order) {
+        order.executedVolume += fill.volume
+        order.executedFundsKRW += fill.fundsKRW
+        order.paidFeeKRW += fill.feeKRW
+        guard let index = positionIndex(id: order.positionId) else { return }
+        switch order.side {
+        case .bid:
+            positions[index].boughtVolume += fill.volume
+            positions[index].boughtFundsKRW += fill.fundsKRW
+            positions[index].entryFeeKRW += fill.feeKRW
+            positions[index].volume += fill.volume
+            if positions[index].openedAt == nil { positions[index].openedAt = now }
+            order.reservedKRW -= fill.fundsKRW + fill.feeKRW
+            if order.reservedKRW.isNegative {
+                cashKRW += order.reservedKRW  // the exchange charged more than was set aside
+                order.reservedKRW = 0
+            }
+        case .ask:
+            positions[index].soldVolume += fill.volume
+            positions[index].volume -= fill.volume
+            cashKRW += fill.fundsKRW - fill.feeKRW
+        }
+    }
+
+    /// Orders whose clock ran out: limit entries to cancel, unknown outcomes and slow cancels to
+    /// ask about again.
+    mutating func checkOrderTimers(into commands: inout [Command]) {
+        guard !orders.isEmpty else { return }
+        for identifier in orders.keys.sorted() {
+            guard let order = orders[identifier] else { continue }
+            if let cancelAt = order.cancelAt, now >= cancelAt, order.phase == .open {
+                cancel(identifier, into: &commands)
+            } else if let asked = order.queryAskedAt {
+                if now - asked >= State.notFoundGraceMilliseconds { query(identifier, into: &commands) }
+            } else if let next = order.nextQueryAt, now >= next {
+                query(identifier, into: &commands)
+            } else if order.phase == .sent, now - order.sentAt >= State.notFoundGraceMilliseconds {
+                // no answer at all to the send: treat as unknown
+                var unknown = order
+                unknown.phase = .unknown
+                orders[identifier] = unknown
+                query(identifier, into: &commands)
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+extension State {
+    static let balanceRetryMilliseconds: Milliseconds = 10_000
+
+    /// At 00:00 KST the day's P&L starts over from the equity of that moment.
+    mutating func rollDayIfNeeded(into commands: inout [Command]) {
+        let day = Time.kstDay(now)
+        guard day != risk.day else { return }
+        risk.day = day
+        risk.dayStartEquityKRW = equityKRW
+        risk.dayRealizedPnLKRW = 0
+        if risk.dailyLossLimitHit {
+            risk.dailyLossLimitHit = false
+            commands.append(notification(.resume, nil, "new KST day: entries resume"))
+        }
+    }
+
+    /// Realised loss today >= limit * the day's starting equity: no entries until tomorrow (KST).
+    mutating func checkDailyLossLimit(into commands: inout [Command]) {
+        let limit = config.risk.dailyLossLimit
+        guard limit.isPositive, !risk.dailyLossLimitHit,
+              -risk.dayRealizedPnLKRW >= risk.dayStartEquityKRW * limit else { return }
+        risk.dailyLossLimitHit = true
+        commands.append(notification(.halt, nil,
+            "daily loss limit reached (\(risk.dayRealizedPnLKRW.floored(places: 0)) KRW today): no entries until 00:00 KST"))
+    }
+
+    /// Startup and crash recovery: every working order is asked about by identifier and the
+    /// balances are fetched; no entries until the balances are known.
+    mutating func startReconciliation(into commands: inout [Command]) {
+        risk.reconciling = true
+        commands.append(notification(.halt, nil, "reconciling with the exchange: entries wait"))
+        for identifier in orders.keys.sorted() {
+            if var order = orders[identifier], order.phase == .sent {
+                order.phase = .unknown  // the send may or may not have happened before the restart
+                orders[identifier] = order
+            }
+            query(identifier, into: &commands)
+        }
+        fetchBalances(into: &commands)
+    }
+
+    mutating func fetchBalances(into commands: inout [Command]) {
+        let requestId = counters.nextRequestId
+        counters.nextRequestId += 1
+        risk.balanceRequestId = requestId
+        risk.nextBalanceFetchAt = nil
+        commands.append(.fetchBalances(requestId: requestId))
+    }
+
+    /// Adopts the exchange's KRW, and shrinks positions to what the exchange proves is held.
+    /// Coins without an order of ours behind them are the operator's and are left alone.
+    mutating func balancesFetched(requestId: Int, balances: [Balance], into commands: inout [Command]) {
+        guard risk.balanceRequestId == requestId else { return ignoredOrderEvent() }
+        risk.balanceRequestId = nil
+        var held: [String: Fixed] = [:]
+        for balance in balances { held[balance.currency] = balance.balance + balance.locked }
+        if let krw = balances.first(where: { $0.currency == "KRW" }) { cashKRW = krw.balance }
+        var index = 0
+        while index < positions.count {
+            let position = positions[index]
+            let exchangeHeld = held[MarketCode.baseCurrency(of: position.market)] ?? 0
+            if exchangeHeld < position.volume {
+                commands.append(notification(.warning, position.market,
+                    "exchange holds \(exchangeHeld) of position \(position.id)'s \(position.volume): adopted"))
+                positions[index].writtenOffVolume += position.volume - exchangeHeld
+                positions[index].volume = exchangeHeld
+                if exchangeHeld.isZero && position.orderIdentifiers.isEmpty {
+                    closePosition(index, into: &commands)
+                    continue
+                }
+            }
+            index += 1
+        }
+        if risk.reconciling {
+            risk.reconciling = false
+            commands.append(notification(.resume, nil, "reconciled with the exchange: trading"))
+        }
+    }
+
+    mutating func balancesFetchFailed(requestId: Int, error: String, into commands: inout [Command]) {
+        guard risk.balanceRequestId == requestId else { return ignoredOrderEvent() }
+        risk.balanceRequestId = nil
+        risk.nextBalanceFetchAt = now + State.balanceRetryMilliseconds
+        commands.append(notification(.error, nil, "cannot reconcile, balances unavailable (\(error)): not trading, retrying"))
+    }
+
+    mutating func checkBalanceRetry(into commands: inout [Command]) {
+        guard let next = risk.nextBalanceFetchAt, now >= next else { return }
+        fetchBalances(into: &commands)
+    }
+}

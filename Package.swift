@@ -1,0 +1,34 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "surge",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Core", targets: ["Core"]),
+        .executable(name: "surge", targets: ["surge"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // The pure strategy: no I/O, no clock, no randomness.
+        .target(name: "Core", path: "Core"),
+        // Everything that touches the world: files, config, (later) Upbit, LMDB, SMTP.
+        .target(
+            name: "Shells",
+            dependencies: ["Core", .product(name: "TOMLKit", package: "TOMLKit")],
+            path: "Shells/Library"
+        ),
+        .executableTarget(
+            name: "surge",
+            dependencies: ["Core", "Shells", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Shells/CLI"
+        ),
+        .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests"),
+        .testTarget(name: "ShellsTests", dependencies: ["Shells", "Core"], path: "Tests/ShellsTests"),
+        .testTarget(name: "PropertyTests", dependencies: ["Core"], path: "PropertyTests"),
+    ],
+    swiftLanguageModes: [.v6]
+)
