@@ -26,7 +26,7 @@ let package = Package(
             dependencies: ["Core", "Shells", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Shells/CLI"
         ),
-        .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests"),
+        .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests", exclude: ["Fixtures"]),
         .testTarget(name: "ShellsTests", dependencies: ["Shells", "Core"], path: "Tests/ShellsTests"),
         .testTarget(name: "PropertyTests", dependencies: ["Core"], path: "PropertyTests"),
     ],

@@ -63,4 +63,21 @@ public struct LedgerEntry: Equatable, Codable, Sendable {
     /// Net P&L in percent of the leg's entry cost.
     public var returnPercent: Fixed
     public var reason: ExitReason
+
+    public init(positionId: Int, market: String, entryTime: Milliseconds, entryPrice: Fixed, exitTime: Milliseconds,
+                exitPrice: Fixed, volume: Fixed, grossPnLKRW: Fixed, feeKRW: Fixed, netPnLKRW: Fixed,
+                returnPercent: Fixed, reason: ExitReason) {
+        self.positionId = positionId
+        self.market = market
+        self.entryTime = entryTime
+        self.entryPrice = entryPrice
+        self.exitTime = exitTime
+        self.exitPrice = exitPrice
+        self.volume = volume
+        self.grossPnLKRW = grossPnLKRW
+        self.feeKRW = feeKRW
+        self.netPnLKRW = netPnLKRW
+        self.returnPercent = returnPercent
+        self.reason = reason
+    }
 }

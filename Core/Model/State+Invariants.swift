@@ -1,0 +1,69 @@
+extension State {
+    /// What must hold after every step. Returns the broken rules (empty = healthy); tests and the
+    /// simulator call it after each event.
+    public func checkInvariants() -> [String] {
+        var broken: [String] = []
+        func require(_ condition: Bool, _ message: @autoclosure () -> String) {
+            if !condition { broken.append(message()) }
+        }
+        require(!cashKRW.isNegative, "cash is negative: \(cashKRW)")
+        require(positions.count <= config.capital.maxPositions,
+                "\(positions.count) positions exceed max_positions \(config.capital.maxPositions)")
+        require(orders.count <= positions.count * State.maximumOrdersPerPosition,
+                "\(orders.count) orders for \(positions.count) positions")
+        require(markets.count <= State.maximumMarkets, "too many markets")
+        require(zip(positions, positions.dropFirst()).allSatisfy { $0.id < $1.id }, "positions not ordered by id")
+        for position in positions { checkPosition(position, require) }
+        for (identifier, order) in orders {
+            checkOrder(identifier, order, require)
+        }
+        return broken
+    }
+
+    private func checkPosition(_ position: Position, _ require: (Bool, @autoclosure () -> String) -> Void) {
+        let id = position.id
+        require(position.volume == position.boughtVolume - position.soldVolume - position.writtenOffVolume,
+                "position \(id): volume \(position.volume) != bought - sold - written off")
+        require(!position.volume.isNegative, "position \(id): negative volume")
+        require(position.id < counters.nextPositionId, "position \(id): id not yet issued")
+        require(Set(position.orderIdentifiers).count == position.orderIdentifiers.count,
+                "position \(id): duplicate order identifiers")
+        for identifier in position.orderIdentifiers {
+            require(orders[identifier]?.positionId == id, "position \(id): order \(identifier) missing")
+        }
+        if position.phase != .opening {
+            require(position.boughtVolume.isPositive, "position \(id): open without a fill")
+            require(position.takeProfitPrice != nil && position.stopPrice != nil, "position \(id): exits not set")
+        }
+        require(position.recordedVolume <= position.soldVolume, "position \(id): ledger records more than was sold")
+    }
+
+    private func checkOrder(_ identifier: String, _ order: Order, _ require: (Bool, @autoclosure () -> String) -> Void) {
+        require(order.identifier == identifier, "order \(identifier) filed under another identifier")
+        require(identifier.count <= 64 && identifier.utf8.allSatisfy(State.isIdentifierByte),
+                "order \(identifier): not a valid Upbit identifier")
+        guard let position = positions.first(where: { $0.id == order.positionId }) else {
+            return require(false, "order \(identifier) belongs to no open position")
+        }
+        require(position.orderIdentifiers.contains(identifier), "order \(identifier) not listed by its position")
+        require(!order.reservedKRW.isNegative, "order \(identifier): negative reserve")
+        require(order.side == .bid || order.reservedKRW.isZero, "order \(identifier): a sell reserves KRW")
+        let market = self.market(order.market)
+        let minimum = market.map(minimumTotal) ?? State.defaultMinimumTotalKRW
+        switch order.request.kind {
+        case .marketBuy(let amount):
+            require(amount >= minimum, "order \(identifier): buy of \(amount) below the minimum total")
+        case .marketSell(let volume):
+            require(volume.isPositive, "order \(identifier): empty sell")
+        case .limit(_, let price, let volume):
+            require(volume.isPositive, "order \(identifier): empty limit order")
+            require(price * volume >= minimum, "order \(identifier): limit total below the minimum")
+            require(TickGrid.isOnGrid(price, tick: market?.rules.tickSize), "order \(identifier): price \(price) off the tick grid")
+        }
+    }
+
+    static func isIdentifierByte(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
+    }
+}
