@@ -62,12 +62,12 @@ extension State {
         if positionIndex(market: market.code) != nil { return ("position_open", nil) }
         if let until = risk.cooldownUntil[market.code], now < until { return ("cooling_down", nil) }
         if positions.count >= config.capital.maxPositions { return ("max_positions", nil) }
-        if let halt = entryHalt { return (halt, nil) }
+        if let halt = entryHaltReason { return (halt, nil) }
         return entryPlan(for: market)
     }
 
     /// Why entries are halted right now, if they are.
-    var entryHalt: String? {
+    public var entryHaltReason: String? {
         if risk.reconciling { return "reconciling" }
         if risk.dailyLossLimitHit { return "daily_loss_limit" }
         if risk.feedStale { return "stale_feed" }

@@ -1,0 +1,120 @@
+import Core
+import Testing
+
+@Suite struct OrderScenarioTests {
+    @Test func anUnknownOutcomeIsQueriedAndResolvedWithoutASecondOrder() {
+        var (state, btc, _) = givenEntrySent(options: .init(identifierPrefix: "t", trace: true))
+        let unknown = run(&state, [.orderOutcomeUnknown(identifier: "t-1-b1", time: at(30, 5, 900))])
+        #expect(unknown == [.queryOrder(identifier: "t-1-b1")])
+        #expect(state.orders["t-1-b1"]?.phase == .unknown)
+
+        // The surge goes on while the outcome is unknown: no new order under a new identifier.
+        let meanwhile = run(&state, [btc.trade(500_000, "1", at: at(30, 6))])
+        #expect(decisions(meanwhile) == ["KRW-BTC skip position_open"])
+        #expect(orders(meanwhile) == [])
+
+        // The query finds the order: it was filled.
+        let answer = run(&state, [update("t-1-b1", "KRW-BTC", .cancel, volume: "1", funds: "500000", fee: "250",
+                                         at: at(30, 6, 100), uuid: "u-b1")])
+        #expect(answer == [notify(.entry, "KRW-BTC", "bought 1 KRW-BTC at 500000 for 500000 KRW", at: at(30, 6, 100))])
+        #expect(state.positions.map(\.phase) == [.open])
+        #expect(state.orders.isEmpty)
+    }
+
+    @Test func aFailedQueryIsRetriedFiveSecondsLater() {
+        var (state, _, _) = givenEntrySent()
+        run(&state, [.orderOutcomeUnknown(identifier: "t-1-b1", time: at(30, 5, 900))])
+        #expect(run(&state, [.orderQueryFailed(identifier: "t-1-b1", time: at(30, 6))]) == [])
+        #expect(run(&state, [.timerFired(time: at(30, 10))]) == [])
+        #expect(run(&state, [.timerFired(time: at(30, 11))]) == [.queryOrder(identifier: "t-1-b1")])
+    }
+
+    @Test func anOrderNotFoundWithinThirtySecondsIsAskedAgainThenGivenUp() {
+        var (state, btc, _) = givenEntrySent()
+        run(&state, [.orderOutcomeUnknown(identifier: "t-1-b1", time: at(30, 5, 900))])
+        #expect(run(&state, [.orderNotFound(identifier: "t-1-b1", time: at(30, 6))]) == [])
+        #expect(state.orders["t-1-b1"]?.phase == .unknown)
+        #expect(run(&state, [btc.trade(500_000, "0.01", at: at(30, 11))]) == [.queryOrder(identifier: "t-1-b1")])
+
+        // 30 s after the send, the exchange still has no such order: it never arrived.
+        run(&state, [btc.trade(500_000, "0.01", at: at(30, 35))])
+        let gone = run(&state, [.orderNotFound(identifier: "t-1-b1", time: at(30, 35, 100))])
+        #expect(gone == [
+            notify(.warning, "KRW-BTC", "order t-1-b1 never reached the exchange", at: at(30, 35, 100)),
+            notify(.warning, "KRW-BTC", "entry of position 1 bought nothing", at: at(30, 35, 100)),
+        ])
+        #expect(state.positions.isEmpty)
+        #expect(state.cashKRW == 1_000_000)
+    }
+
+    @Test func aLimitEntryTimesOutPartlyFilledAndTheRestIsBoughtAtMarket() {
+        var config = Config()
+        config.entry.order = .limit
+        var (state, btc, sent) = givenEntrySent(config)
+        // Best bid 500,000: 1 BTC at 500,000, cancelled after 10 s.
+        #expect(sent == [.placeOrder(OrderRequest(identifier: "t-1-b1", market: "KRW-BTC",
+                                                  kind: .limit(side: .bid, price: 500_000, volume: 1)))])
+        run(&state, [.orderAccepted(identifier: "t-1-b1", uuid: "u-b1", time: at(30, 5, 100)),
+                     update("t-1-b1", "KRW-BTC", .trade, volume: "0.3", funds: "150000", fee: "75", at: at(30, 8))])
+        #expect(run(&state, [btc.book(bid: 2, ask: 1, at: at(30, 14))]) == [])
+        #expect(run(&state, [btc.book(bid: 2, ask: 1, at: at(30, 15))]) == [.cancelOrder(identifier: "t-1-b1", uuid: "u-b1")])
+
+        let cancelled = run(&state, [update("t-1-b1", "KRW-BTC", .cancel, volume: "0.3", funds: "150000", fee: "75",
+                                            at: at(30, 15, 200))])
+        #expect(cancelled == [.placeOrder(OrderRequest(identifier: "t-1-f2", market: "KRW-BTC",
+                                                       kind: .marketBuy(amountKRW: 350_000)))])
+        let filled = run(&state, [update("t-1-f2", "KRW-BTC", .cancel, volume: "0.7", funds: "350000", fee: "175",
+                                         at: at(30, 15, 400))])
+        #expect(filled == [notify(.entry, "KRW-BTC", "bought 1 KRW-BTC at 500000 for 500000 KRW", at: at(30, 15, 400))])
+        #expect(state.positions[0].entryFeeKRW == 250)
+        #expect(state.cashKRW == 499_750)
+    }
+
+    @Test func aLimitEntryWithoutFallbackKeepsWhatFilled() {
+        var config = Config()
+        config.entry.order = .limit
+        config.entry.limitFallback = .none
+        var (state, _, _) = givenEntrySent(config)
+        run(&state, [.orderAccepted(identifier: "t-1-b1", uuid: "u-b1", time: at(30, 5, 100)),
+                     .timerFired(time: at(30, 15))])
+        let ended = run(&state, [update("t-1-b1", "KRW-BTC", .cancel, volume: "0.3", funds: "150000", fee: "75",
+                                        at: at(30, 15, 200))])
+        #expect(ended == [notify(.entry, "KRW-BTC", "bought 0.3 KRW-BTC at 500000 for 150000 KRW", at: at(30, 15, 200))])
+        #expect(state.positions[0].volume == fixed("0.3"))
+    }
+
+    @Test func outOfOrderUpdatesNeverTakeAFillBack() {
+        var (state, _, _) = givenEntrySent()
+        run(&state, [update("t-1-b1", "KRW-BTC", .trade, volume: "0.6", funds: "300000", fee: "150", at: at(30, 5, 300))])
+        // An older frame with less executed arrives late: nothing changes.
+        let before = state
+        run(&state, [update("t-1-b1", "KRW-BTC", .wait, volume: "0.2", funds: "100000", fee: "50", at: at(30, 5, 200))])
+        #expect(state == before)
+        run(&state, [update("t-1-b1", "KRW-BTC", .cancel, volume: "1", funds: "500000", fee: "250", at: at(30, 5, 400))])
+        #expect(state.positions[0].volume == 1)
+    }
+
+    @Test func anUpdateThatSpendsMoreThanTheOrderIsRejectedAsInconsistent() {
+        var (state, _, _) = givenEntrySent()
+        run(&state, [update("t-1-b1", "KRW-BTC", .cancel, volume: "2", funds: "1000000", fee: "500", at: at(30, 5, 300))])
+        #expect(state.statistics.inconsistentOrderUpdates == 1)
+        #expect(state.positions[0].volume == 0)
+        #expect(state.orders["t-1-b1"] != nil)
+    }
+
+    @Test func recoveryQueriesWorkingOrdersAndWaitsForBalancesBeforeTrading() {
+        var (state, _, _) = givenEntrySent()
+        let recovering = run(&state, [.recovered(time: at(30, 9))])
+        #expect(recovering == [
+            notify(.halt, nil, "reconciling with the exchange: entries wait", at: at(30, 9)),
+            .queryOrder(identifier: "t-1-b1"),
+            .fetchBalances(requestId: 1),
+        ])
+        #expect(state.entryHaltReason == "reconciling")
+        let balances = run(&state, [.balancesFetched(requestId: 1, balances: [
+            Balance(currency: "KRW", balance: 499_750, locked: 500_250),
+        ], time: at(30, 9, 500))])
+        #expect(balances == [notify(.resume, nil, "reconciled with the exchange: trading", at: at(30, 9, 500))])
+        #expect(state.entryHaltReason == nil)
+    }
+}
