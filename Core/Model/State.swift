@@ -51,6 +51,8 @@ public struct State: Equatable, Codable, Sendable {
         /// Between `recovered` and the balances' answer: no entries.
         public var reconciling = false
         public var balanceRequestId: Int?
+        /// `Counters.orderActivity` when the balances were asked for.
+        public var balanceRequestActivity = 0
         public var nextBalanceFetchAt: Milliseconds?
     }
 
@@ -59,6 +61,9 @@ public struct State: Equatable, Codable, Sendable {
         public var nextRequestId = 1
         /// The last whole second at which clock checks and entry evaluation ran.
         public var lastEvaluatedSecond: Int64 = .min
+        /// Bumped whenever an order is sent, fills or ends: a balance snapshot taken before the
+        /// last bump may not match the books.
+        public var orderActivity = 0
         /// Pending candle requests: request id -> market.
         public var candleRequests: [Int: String] = [:]
     }

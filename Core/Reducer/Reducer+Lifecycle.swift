@@ -58,6 +58,7 @@ extension State {
 
     /// Removes a finished order from the books and returns what it still had reserved.
     mutating func detach(_ order: Order) {
+        counters.orderActivity += 1
         orders[order.identifier] = nil
         cashKRW += order.reservedKRW
         if let index = positionIndex(id: order.positionId) {

@@ -23,6 +23,7 @@ extension State {
         orders[identifier] = Order(request: request, positionId: position.id, purpose: purpose, exitReason: exitReason,
                                    phase: .sent, reservedKRW: reserve, sentAt: now, cancelAt: cancelAt)
         cashKRW -= reserve
+        counters.orderActivity += 1
         position.orderIdentifiers.append(identifier)
         commands.append(.placeOrder(request))
     }
@@ -30,8 +31,10 @@ extension State {
     mutating func orderAccepted(_ identifier: String, uuid: String) {
         guard var order = orders[identifier] else { return ignoredOrderEvent() }
         order.uuid = uuid
-        if order.phase == .sent || order.phase == .unknown { order.phase = .open }
-        order.nextQueryAt = nil
+        if order.phase == .sent || order.phase == .unknown {
+            order.phase = .open
+            order.nextQueryAt = nil
+        }
         orders[identifier] = order
     }
 
@@ -114,7 +117,14 @@ extension State {
             applyFill(fill, to: &order)
         }
         if let uuid = update.uuid { order.uuid = uuid }
+        let answeredQuery = order.queryAskedAt != nil
         order.queryAskedAt = nil
+        if order.phase == .cancelling, answeredQuery, !update.state.isFinal {
+            // The exchange still has it open: the cancel was lost. Ask again (a repeated cancel
+            // of an ended order is refused, then settled by a query).
+            order.nextQueryAt = now + State.queryRetryMilliseconds
+            commands.append(.cancelOrder(identifier: order.identifier, uuid: order.uuid))
+        }
         if order.phase == .sent || order.phase == .unknown { order.phase = .open; order.nextQueryAt = nil }
         orders[update.identifier] = order
         if update.state.isFinal { orderEnded(order, into: &commands) }
@@ -144,6 +154,7 @@ extension State {
     }
 
     mutating func applyFill(_ fill: Fill, to order: inout Order) {
+        counters.orderActivity += 1
         order.executedVolume += fill.volume
         order.executedFundsKRW += fill.fundsKRW
         order.paidFeeKRW += fill.feeKRW

@@ -43,15 +43,29 @@ extension State {
         let requestId = counters.nextRequestId
         counters.nextRequestId += 1
         risk.balanceRequestId = requestId
+        risk.balanceRequestActivity = counters.orderActivity
         risk.nextBalanceFetchAt = nil
         commands.append(.fetchBalances(requestId: requestId))
     }
 
-    /// Adopts the exchange's KRW, and shrinks positions to what the exchange proves is held.
+    /// Adopts the exchange's KRW, and shrinks positions to what the exchange proves is held, only
+    /// when no order of ours worked between the request and now (at a live start, or after the
+    /// operator moved money). Otherwise fills may sit between the snapshot and their updates and
+    /// adopting would lose or double them: the books are kept.
     /// Coins without an order of ours behind them are the operator's and are left alone.
     mutating func balancesFetched(requestId: Int, balances: [Balance], into commands: inout [Command]) {
         guard risk.balanceRequestId == requestId else { return ignoredOrderEvent() }
         risk.balanceRequestId = nil
+        if orders.isEmpty && counters.orderActivity == risk.balanceRequestActivity {
+            adopt(balances, into: &commands)
+        }
+        if risk.reconciling {
+            risk.reconciling = false
+            commands.append(notification(.resume, nil, "reconciled with the exchange: trading"))
+        }
+    }
+
+    private mutating func adopt(_ balances: [Balance], into commands: inout [Command]) {
         var held: [String: Fixed] = [:]
         for balance in balances { held[balance.currency] = balance.balance + balance.locked }
         if let krw = balances.first(where: { $0.currency == "KRW" }) { cashKRW = krw.balance }
@@ -64,16 +78,12 @@ extension State {
                     "exchange holds \(exchangeHeld) of position \(position.id)'s \(position.volume): adopted"))
                 positions[index].writtenOffVolume += position.volume - exchangeHeld
                 positions[index].volume = exchangeHeld
-                if exchangeHeld.isZero && position.orderIdentifiers.isEmpty {
+                if exchangeHeld.isZero {
                     closePosition(index, into: &commands)
                     continue
                 }
             }
             index += 1
-        }
-        if risk.reconciling {
-            risk.reconciling = false
-            commands.append(notification(.resume, nil, "reconciled with the exchange: trading"))
         }
     }
 

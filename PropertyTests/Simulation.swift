@@ -1,0 +1,386 @@
+import Core
+import Foundation
+
+/// One generated run from one seed: random markets (prices on the tick grid, surges, gaps, late
+/// and duplicate trades), a random strategy config, and a fake exchange whose answers are
+/// delayed, duplicated, reordered, lost or stale. Everything fed to `reduce` is logged, so a run
+/// can be replayed and compared.
+struct Simulation {
+    struct Pending {
+        var due: Milliseconds
+        var sequence: Int
+        var event: Event
+    }
+
+    struct SimulatedMarket {
+        var code: String
+        var price: Fixed
+        var nextSequentialId: Int64 = 1
+    }
+
+    let seed: UInt64
+    var random: SplitMix64
+    var state: State
+    var exchange: FakeExchange
+    var clock: Milliseconds
+    var markets: [SimulatedMarket]
+    var faults = true
+    var pending: [Pending] = []
+    var nextSequence = 0
+    var deliveredExchangeEvents: [Event] = []
+    /// Everything fed to the reducer, and what it answered, step by step.
+    var events: [Event] = []
+    var outputs: [[Command]] = []
+    var failures: [String] = []
+    var placedIdentifiers = Set<String>()
+    var dustMarkets = Set<String>()
+    /// The state after `snapshotStep` events, encoded as a snapshot would be.
+    var snapshotStep: Int
+    var snapshot: Data?
+
+    init(seed: UInt64, steps: Int) {
+        self.seed = seed
+        random = SplitMix64(seed: seed)
+        let config = Simulation.randomConfig(&random)
+        let options = State.Options(identifierPrefix: "s\(seed)", trace: random.chance(20),
+                                    backfillCandles: random.chance(30) ? 5 : 0)
+        state = State(config: config, options: options)
+        exchange = FakeExchange(krw: config.capital.initialKRW, feeRate: config.fees.rate)
+        // Some runs start shortly before 00:00 KST (15:00 UTC) so the day rolls over.
+        clock = 1_767_225_600_000 + (random.chance(30) ? 6 * 3_600_000 - Milliseconds(random.int(0...600_000)) : 0)
+        let levels: [Fixed] = [123, 4_990, 9_995, 99_950, 500_000, 1_995_000, Fixed("12.3")!, Fixed("0.0456")!]
+        let codes = ["KRW-AAA", "KRW-BBB", "KRW-CCC", "KRW-DDD"]
+        var generated: [SimulatedMarket] = []
+        for index in 0..<random.int(1...4) { generated.append(SimulatedMarket(code: codes[index], price: random.pick(levels))) }
+        markets = generated
+        snapshotStep = random.int(1...steps)
+    }
+
+    static func randomConfig(_ random: inout SplitMix64) -> Config {
+        var config = Config()
+        config.capital.initialKRW = Fixed(random.pick([12_000, 100_000, 1_000_000, 50_000_000]))
+        config.capital.positionFraction = Fixed(random.int(20...100)) / 100
+        config.capital.maxPositions = random.int(1...3)
+        config.entry.candidates = random.int(1...3)
+        config.entry.averageWindowMinutes = random.int(1...4)
+        config.entry.rsiPeriod = random.int(2...5)
+        config.entry.minVolumeRatio = Double(random.int(10...30)) / 10
+        config.entry.surgeWindowSeconds = random.pick([10, 30, 60])
+        config.entry.requireBidDominance = random.chance(80)
+        config.entry.order = random.chance(50) ? .market : .limit
+        config.entry.limitTimeoutSeconds = random.int(1...10)
+        config.entry.limitFallback = random.chance(50) ? .market : .none
+        config.exit.takeProfit = Fixed(random.int(1...10)) / 1_000
+        config.exit.stopLoss = -Fixed(random.int(1...20)) / 1_000
+        config.exit.partialFraction = random.chance(40) ? Fixed(random.int(2...8)) / 10 : 0
+        config.exit.trailingStop = random.chance(40) ? Fixed(random.int(1...5)) / 1_000 : 0
+        config.exit.maxHoldMinutes = random.chance(30) ? random.int(1...5) : 0
+        config.exit.order = random.chance(50) ? .market : .limitTakeProfit
+        config.risk.cooldownMinutes = random.int(0...2)
+        config.risk.stopLossPauseMinutes = random.int(0...2)
+        config.risk.dailyLossLimit = random.chance(50) ? Fixed(random.int(1...50)) / 1_000 : 0
+        config.risk.staleFeedSeconds = random.int(3...10)
+        return config
+    }
+
+    // MARK: - Driving
+
+    mutating func run(steps: Int) {
+        for _ in 0..<steps { step() }
+        converge()
+    }
+
+    mutating func step() {
+        if !pending.isEmpty, random.chance(45), deliverPending() { return }
+        clock += Milliseconds(random.int(20...2_500))
+        if random.chance(1) { clock += Milliseconds(random.int(1...8)) * 60_000 }
+        let roll = random.int(0...99)
+        switch roll {
+        case 0..<65: trade(in: random.int(0...markets.count - 1))
+        case 65..<85: book(in: random.int(0...markets.count - 1))
+        case 85..<93: feed(.timerFired(time: clock))
+        case 93: feed(.feedStalled(time: clock))
+        case 94: feed(.recovered(time: clock))
+        case 95: feed(.closeRequested(market: random.pick(markets).code, time: clock))
+        case 96..<98 where !deliveredExchangeEvents.isEmpty:
+            feed(random.pick(deliveredExchangeEvents))  // a stale frame from the past
+        default: feed(.timerFired(time: clock))
+        }
+    }
+
+    mutating func trade(in index: Int) {
+        var market = markets[index]
+        let tick = TickGrid.krwTick(for: market.price)
+        let moved = market.price + tick * Fixed(random.int(-3...3))
+        if moved.isPositive { market.price = TickGrid.roundDown(moved) }
+        var value = Fixed(random.int(2_000...60_000))
+        if random.chance(6) { value = value * Fixed(random.int(10...40)) }
+        let volume = Fixed.max((value / market.price).floored(places: 8), Fixed.unit(places: 8))
+        var time = clock
+        if random.chance(2) { time -= 70_000 }  // late: its minute has closed
+        let trade = Trade(market: market.code, price: market.price, volume: volume, side: random.chance(50) ? .bid : .ask,
+                          time: time, sequentialId: market.nextSequentialId)
+        market.nextSequentialId += 1
+        markets[index] = market
+        exchange.lastPrice[market.code] = market.price
+        feed(.tradeReceived(trade))
+        if random.chance(3) { feed(.tradeReceived(trade)) }  // duplicate frame
+        for update in exchange.cross(market: market.code, price: market.price, volume: volume, time: clock) {
+            schedule(.orderUpdated(update))
+        }
+    }
+
+    mutating func book(in index: Int) {
+        let market = markets[index]
+        let tick = TickGrid.krwTick(for: market.price)
+        let bidDominant = random.chance(70)
+        let small = Double(random.int(1...100))
+        let large = small + Double(random.int(1...100))
+        feed(.orderbookReceived(BookTop(
+            market: market.code, time: clock, totalBidSize: bidDominant ? large : small,
+            totalAskSize: bidDominant ? small : large, bestBidPrice: market.price > tick ? market.price - tick : nil,
+            bestAskPrice: market.price + tick)))
+    }
+
+    mutating func feed(_ event: Event) {
+        let commands = reduce(&state, event)
+        events.append(event)
+        outputs.append(commands)
+        if events.count == snapshotStep { snapshot = try? JSONEncoder().encode(state) }
+        let broken = state.checkInvariants()
+        if !broken.isEmpty { failures.append("step \(events.count) after \(event): \(broken)") }
+        if isExchangeEvent(event) {
+            deliveredExchangeEvents.append(event)
+            if random.chance(10) { checkDuplicateChangesNothing(event) }
+        }
+        for command in commands { handle(command) }
+    }
+
+    /// A duplicated exchange event must leave the state as it is (counters of ignored events aside).
+    mutating func checkDuplicateChangesNothing(_ event: Event) {
+        var copy = state
+        _ = reduce(&copy, event)
+        copy.statistics = state.statistics
+        if copy != state { failures.append("duplicate \(event) changed the state") }
+    }
+
+    func isExchangeEvent(_ event: Event) -> Bool {
+        switch event {
+        case .orderAccepted, .orderRejected, .orderOutcomeUnknown, .orderUpdated, .orderNotFound, .orderQueryFailed,
+             .cancelAccepted, .cancelRejected, .cancelOutcomeUnknown, .balancesFetched, .balancesFetchFailed:
+            true
+        case .marketsListed, .marketRulesReceived, .tradeReceived, .orderbookReceived, .candlesFetched,
+             .candlesFetchFailed, .timerFired, .feedStalled, .recovered, .closeRequested, .dataEnded:
+            false
+        }
+    }
+
+    // MARK: - The exchange's side
+
+    mutating func handle(_ command: Command) {
+        switch command {
+        case .placeOrder(let request): place(request)
+        case .cancelOrder(let identifier, _): cancel(identifier)
+        case .queryOrder(let identifier): query(identifier)
+        case .fetchBalances(let requestId):
+            if faults && random.chance(10) {
+                schedule(.balancesFetchFailed(requestId: requestId, error: "timeout", time: 0))
+            } else {
+                schedule(.balancesFetched(requestId: requestId, balances: exchange.balances, time: 0))
+            }
+        case .fetchCandles(let requestId, let market, let count):
+            fetchCandles(requestId: requestId, market: market, count: count)
+        case .notify(let notification):
+            if notification.text.hasPrefix("left "), let market = notification.market { dustMarkets.insert(market) }
+        case .subscribe, .trace:
+            break
+        }
+    }
+
+    mutating func place(_ request: OrderRequest) {
+        if !placedIdentifiers.insert(request.identifier).inserted {
+            failures.append("identifier \(request.identifier) placed twice")
+        }
+        let roll = faults ? random.int(0...99) : 99
+        if roll < 5 {
+            exchange.seenIdentifiers.insert(request.identifier)
+            return schedule(.orderRejected(identifier: request.identifier, error: "market_offline", time: 0))
+        }
+        if let error = exchange.place(request) {
+            return schedule(.orderRejected(identifier: request.identifier, error: error, time: 0))
+        }
+        if roll < 10 {
+            // Sent, never arrived: the exchange forgets it and the answer is lost.
+            exchange.forget(request.identifier)
+            return schedule(.orderOutcomeUnknown(identifier: request.identifier, time: 0))
+        }
+        let uuid = exchange.orders[request.identifier]!.uuid
+        schedule(roll < 20 ? .orderOutcomeUnknown(identifier: request.identifier, time: 0)
+                           : .orderAccepted(identifier: request.identifier, uuid: uuid, time: 0))
+        for update in exchange.executeMarketOrder(request.identifier, partial: faults && random.chance(10), time: clock) {
+            schedule(.orderUpdated(update))
+        }
+    }
+
+    mutating func cancel(_ identifier: String) {
+        if faults && random.chance(5) {
+            if random.chance(50), exchange.orders[identifier].map({ !$0.state.isFinal }) == true {
+                schedule(.orderUpdated(exchange.end(identifier, time: clock)))
+            }
+            return schedule(.cancelOutcomeUnknown(identifier: identifier, time: 0))
+        }
+        guard let order = exchange.orders[identifier] else {
+            return schedule(.cancelRejected(identifier: identifier, error: "order_not_found", time: 0))
+        }
+        guard !order.state.isFinal else {
+            return schedule(.cancelRejected(identifier: identifier, error: "done_order", time: 0))
+        }
+        schedule(.cancelAccepted(identifier: identifier, time: 0))
+        schedule(.orderUpdated(exchange.end(identifier, time: clock)))
+    }
+
+    mutating func query(_ identifier: String) {
+        if faults && random.chance(10) { return schedule(.orderQueryFailed(identifier: identifier, time: 0)) }
+        if exchange.orders[identifier] != nil {
+            schedule(.orderUpdated(exchange.snapshot(identifier, time: clock)))
+        } else {
+            schedule(.orderNotFound(identifier: identifier, time: 0))
+        }
+    }
+
+    mutating func fetchCandles(requestId: Int, market: String, count: Int) {
+        guard !(faults && random.chance(30)), let price = markets.first(where: { $0.code == market })?.price else {
+            return schedule(.candlesFetchFailed(requestId: requestId, market: market, time: 0))
+        }
+        let minute = Time.minute(of: clock)
+        let candles = (1...count).map { back in
+            Candle(minute: minute - Int64(back) - Int64(random.int(0...1)), open: price.doubleValue,
+                   high: price.doubleValue, low: price.doubleValue, close: price.doubleValue,
+                   volume: Double(random.int(0...3)))
+        }
+        schedule(.candlesFetched(requestId: requestId, market: market, candles: candles, time: 0))
+    }
+
+    /// Queues an answer for delivery after a random delay (none without faults); its time is the
+    /// delivery time, as the exchange would stamp it.
+    mutating func schedule(_ event: Event) {
+        let due = clock + (faults ? Milliseconds(random.int(0...3_000)) : 0)
+        pending.append(Pending(due: due, sequence: nextSequence, event: event.stamped(due)))
+        nextSequence += 1
+    }
+
+    /// Delivers one due answer: usually the oldest, sometimes another (reordering), sometimes
+    /// twice (duplicate).
+    mutating func deliverPending() -> Bool {
+        let due = pending.indices.filter { pending[$0].due <= clock }
+        guard !due.isEmpty else { return false }
+        let index = faults && random.chance(30)
+            ? random.pick(due)
+            : due.min { (pending[$0].due, pending[$0].sequence) < (pending[$1].due, pending[$1].sequence) }!
+        let next = pending.remove(at: index)
+        if faults && random.chance(8) {
+            pending.append(Pending(due: clock + Milliseconds(random.int(0...2_000)), sequence: nextSequence, event: next.event))
+            nextSequence += 1
+        }
+        feed(next.event)
+        return true
+    }
+
+    /// Fault-free phase: every answer delivered, the clock runs on with quiet markets, until
+    /// nothing is pending. Afterwards the books must agree with the exchange.
+    mutating func converge() {
+        faults = false
+        for _ in 0..<40 {
+            clock += 2_000
+            deliverAllDue()
+            for index in markets.indices where random.chance(50) { book(in: index) }
+            feed(.timerFired(time: clock))
+        }
+        var rounds = 0
+        while !pending.isEmpty && rounds < 50 {
+            clock += 1_000
+            deliverAllDue()
+            feed(.timerFired(time: clock))
+            rounds += 1
+        }
+    }
+
+    mutating func deliverAllDue() {
+        while deliverPending() {}
+    }
+
+    /// The books and the exchange agree once everything is delivered.
+    func convergenceFailures() -> [String] {
+        var problems = exchange.violations
+        if !pending.isEmpty { problems.append("\(pending.count) answers still pending") }
+        for order in state.orders.values where order.phase != .open {
+            problems.append("order \(order.identifier) still \(order.phase) after the quiet phase")
+        }
+        for (identifier, order) in exchange.orders where !order.state.isFinal && state.orders[identifier] == nil {
+            problems.append("exchange order \(identifier) unknown to the bot")
+        }
+        let reserved = state.orders.values.reduce(Fixed.zero) { $0 + $1.reservedKRW }
+        if state.cashKRW != exchange.krw { problems.append("cash \(state.cashKRW) != exchange KRW \(exchange.krw)") }
+        if reserved != exchange.lockedKRW { problems.append("reserved \(reserved) != exchange locked \(exchange.lockedKRW)") }
+        for market in markets.map(\.code) {
+            let held = exchange.coins[market, default: 0] + exchange.lockedCoins[market, default: 0]
+            let books = state.positions.filter { $0.market == market }.reduce(Fixed.zero) { $0 + $1.volume }
+            if dustMarkets.contains(market) ? held < books : held != books {
+                problems.append("\(market): bot holds \(books), exchange \(held)")
+            }
+        }
+        return problems
+    }
+}
+
+extension Simulation {
+    /// Every event and the commands it produced, for debugging one seed (`SURGE_TRACE=1`).
+    func printTrace() {
+        for (event, commands) in zip(events, outputs) {
+            if case .tradeReceived = event, commands.isEmpty { continue }
+            if case .orderbookReceived = event, commands.isEmpty { continue }
+            print("EVENT \(event)")
+            for command in commands { print("   -> \(command)") }
+        }
+    }
+}
+
+extension FakeExchange {
+    /// Undoes `place` for an order that never reached the exchange.
+    mutating func forget(_ identifier: String) {
+        guard let order = orders.removeValue(forKey: identifier) else { return }
+        if order.request.side == .bid {
+            krw += order.locked
+            lockedKRW -= order.locked
+        } else {
+            coins[order.request.market, default: 0] += order.locked
+            lockedCoins[order.request.market, default: 0] -= order.locked
+        }
+    }
+}
+
+extension Event {
+    /// The same event with its time set (answers are stamped when they are delivered).
+    func stamped(_ time: Milliseconds) -> Event {
+        switch self {
+        case .orderAccepted(let identifier, let uuid, _): .orderAccepted(identifier: identifier, uuid: uuid, time: time)
+        case .orderRejected(let identifier, let error, _): .orderRejected(identifier: identifier, error: error, time: time)
+        case .orderOutcomeUnknown(let identifier, _): .orderOutcomeUnknown(identifier: identifier, time: time)
+        case .orderNotFound(let identifier, _): .orderNotFound(identifier: identifier, time: time)
+        case .orderQueryFailed(let identifier, _): .orderQueryFailed(identifier: identifier, time: time)
+        case .cancelAccepted(let identifier, _): .cancelAccepted(identifier: identifier, time: time)
+        case .cancelRejected(let identifier, let error, _): .cancelRejected(identifier: identifier, error: error, time: time)
+        case .cancelOutcomeUnknown(let identifier, _): .cancelOutcomeUnknown(identifier: identifier, time: time)
+        case .balancesFetched(let requestId, let balances, _): .balancesFetched(requestId: requestId, balances: balances, time: time)
+        case .balancesFetchFailed(let requestId, let error, _): .balancesFetchFailed(requestId: requestId, error: error, time: time)
+        case .candlesFetched(let requestId, let market, let candles, _):
+            .candlesFetched(requestId: requestId, market: market, candles: candles, time: time)
+        case .candlesFetchFailed(let requestId, let market, _): .candlesFetchFailed(requestId: requestId, market: market, time: time)
+        case .orderUpdated(var update):
+            { update.time = time; return .orderUpdated(update) }()
+        case .marketsListed, .marketRulesReceived, .tradeReceived, .orderbookReceived, .timerFired, .feedStalled,
+             .recovered, .closeRequested, .dataEnded:
+            self
+        }
+    }
+}
