@@ -1,12 +1,16 @@
 import ArgumentParser
-import Core
 
 @main
 struct Surge: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "surge",
         abstract: "An automated volume-surge trader for Upbit's KRW markets.",
+        discussion: """
+            Buys the KRW markets whose volume surges most (RSI >= 30, volume >= 2x its average, more \
+            bids than asks) and manages each position with take-profit / stop-loss, partial \
+            take-profit and a trailing stop. See README.md.
+            """,
         version: "0.1.0",
-        subcommands: []
+        subcommands: [ConfigCommand.self]
     )
 }

@@ -1,0 +1,54 @@
+import Core
+
+/// The effective settings as TOML, in the file's own layout.
+public enum SettingsPrinter {
+    public static func toml(_ settings: Settings) -> String {
+        let strategy = settings.strategy
+        func quoted(_ text: String) -> String { "\"\(text)\"" }
+        let sections: [(String, [(String, String)])] = [
+            ("capital", [
+                ("initial_krw", "\(strategy.capital.initialKRW)"),
+                ("position_fraction", "\(strategy.capital.positionFraction)"),
+                ("max_positions", "\(strategy.capital.maxPositions)"),
+            ]),
+            ("entry", [
+                ("candidates", "\(strategy.entry.candidates)"),
+                ("surge_window_seconds", "\(strategy.entry.surgeWindowSeconds)"),
+                ("average_window_minutes", "\(strategy.entry.averageWindowMinutes)"),
+                ("min_volume_ratio", "\(strategy.entry.minVolumeRatio)"),
+                ("rsi_period", "\(strategy.entry.rsiPeriod)"),
+                ("rsi_min", "\(strategy.entry.rsiMin)"),
+                ("rsi_max", "\(strategy.entry.rsiMax)"),
+                ("require_bid_dominance", "\(strategy.entry.requireBidDominance)"),
+                ("min_recent_value_krw", "\(strategy.entry.minRecentValueKRW)"),
+                ("order", quoted(strategy.entry.order.rawValue)),
+                ("limit_timeout_seconds", "\(strategy.entry.limitTimeoutSeconds)"),
+                ("limit_fallback", quoted(strategy.entry.limitFallback.rawValue)),
+            ]),
+            ("exit", [
+                ("take_profit", "\(strategy.exit.takeProfit)"),
+                ("stop_loss", "\(strategy.exit.stopLoss)"),
+                ("partial_fraction", "\(strategy.exit.partialFraction)"),
+                ("trailing_stop", "\(strategy.exit.trailingStop)"),
+                ("trailing_activation", "\(strategy.exit.effectiveTrailingActivation)"),
+                ("max_hold_minutes", "\(strategy.exit.maxHoldMinutes)"),
+                ("order", quoted(strategy.exit.order.rawValue)),
+            ]),
+            ("risk", [
+                ("cooldown_minutes", "\(strategy.risk.cooldownMinutes)"),
+                ("stop_loss_pause_minutes", "\(strategy.risk.stopLossPauseMinutes)"),
+                ("daily_loss_limit", "\(strategy.risk.dailyLossLimit)"),
+                ("stale_feed_seconds", "\(strategy.risk.staleFeedSeconds)"),
+            ]),
+            ("universe", [
+                ("exclude_warning", "\(strategy.universe.excludeWarning)"),
+                ("exclude", "[" + strategy.universe.exclude.map(quoted).joined(separator: ", ") + "]"),
+            ]),
+            ("fees", [("rate", "\(strategy.fees.rate)")]),
+            ("upbit", [("rest_url", quoted(settings.upbit.restURL)), ("ws_url", quoted(settings.upbit.webSocketURL))]),
+        ]
+        return sections.map { name, keys in
+            "[\(name)]\n" + keys.map { "\($0.0) = \($0.1)" }.joined(separator: "\n")
+        }.joined(separator: "\n\n")
+    }
+}

@@ -1,0 +1,99 @@
+import Core
+import Foundation
+import Shells
+import Testing
+
+@Suite struct ConfigFileTests {
+    func problems(_ toml: String) -> [String] {
+        do {
+            _ = try ConfigFile.parse(toml, file: "bot.toml")
+            return []
+        } catch let error as ConfigFileError {
+            return error.description.split(separator: "\n").map(String.init)
+        } catch {
+            return ["unexpected \(error)"]
+        }
+    }
+
+    @Test func theShippedDefaultFileEqualsTheBuiltInDefaults() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../config/default.toml").path
+        let settings = try ConfigFile.load(path: path)
+        #expect(settings == Settings())
+    }
+
+    @Test func valuesAreReadExactly() throws {
+        let settings = try ConfigFile.parse("""
+            [capital]
+            initial_krw = 2500000
+            [exit]
+            take_profit = 0.0045
+            stop_loss = -0.007
+            trailing_stop = 0.002
+            trailing_activation = 0.004
+            order = "limit_take_profit"
+            [entry]
+            rsi_min = 35
+            order = "limit"
+            limit_fallback = "none"
+            [universe]
+            exclude = ["KRW-XRP", "KRW-DOGE"]
+            [upbit]
+            rest_url = "http://127.0.0.1:8080"
+            """, file: "bot.toml")
+        let strategy = settings.strategy
+        #expect(strategy.capital.initialKRW == Fixed(2_500_000))
+        #expect(strategy.exit.takeProfit == Fixed("0.0045")!)
+        #expect(strategy.exit.stopLoss == Fixed("-0.007")!)
+        #expect(strategy.exit.effectiveTrailingActivation == Fixed("0.004")!)
+        #expect(strategy.exit.order == .limitTakeProfit)
+        #expect(strategy.entry.rsiMin == 35)
+        #expect(strategy.entry.order == .limit)
+        #expect(strategy.entry.limitFallback == Config.LimitFallback.none)
+        #expect(strategy.universe.exclude == ["KRW-XRP", "KRW-DOGE"])
+        #expect(settings.upbit.restURL == "http://127.0.0.1:8080")
+        #expect(settings.upbit.webSocketURL == "wss://api.upbit.com/websocket/v1")
+    }
+
+    @Test func everyProblemIsNamedWithFileAndKey() {
+        #expect(problems("""
+            [capital]
+            position_fraction = 1.5
+            [exit]
+            take_profit = -0.1
+            stop_los = -0.01
+            [entry]
+            rsi_period = 14.5
+            order = "stop"
+            [strategy]
+            x = 1
+            """) == [
+            "bot.toml: entry.order: expected \"market\" or \"limit\", got \"stop\"",
+            "bot.toml: entry.rsi_period: expected a whole number, got 14.5",
+            "bot.toml: exit.stop_los: unknown key",
+            "bot.toml: unknown section [strategy] (known: capital, entry, exit, fees, risk, universe, upbit)",
+            "bot.toml: capital.position_fraction: must be in (0, 1] (got 1.5)",
+            "bot.toml: exit.take_profit: must be > 0 (got -0.1)",
+        ])
+    }
+
+    @Test func brokenTOMLAndMissingFilesAreClearErrors() {
+        #expect(problems("[capital\ninitial_krw = 1").first?.hasPrefix("bot.toml: not valid TOML:") == true)
+        #expect(problems("[upbit]\nws_url = \"https://x\"") == [
+            "bot.toml: upbit.ws_url: must start with ws:// or wss:// (got https://x)"])
+        #expect(throws: ConfigFileError.self) { try ConfigFile.load(path: "/nonexistent/bot.toml") }
+    }
+}
+
+@Suite struct SettingsPrinterTests {
+    /// What `surge config` prints reads back as the same settings.
+    @Test func printedSettingsParseBackUnchanged() throws {
+        var settings = Settings()
+        settings.strategy.exit.trailingStop = Fixed("0.002")!
+        settings.strategy.universe.exclude = ["KRW-XRP"]
+        settings.upbit.restURL = "http://127.0.0.1:9000"
+        var expected = settings
+        expected.strategy.exit.trailingActivation = settings.strategy.exit.takeProfit  // printed explicitly
+        #expect(try ConfigFile.parse(SettingsPrinter.toml(settings), file: "printed") == expected)
+    }
+}
