@@ -1,5 +1,6 @@
 // swift-tools-version: 6.1
 import PackageDescription
+import class Foundation.ProcessInfo
 
 let package = Package(
     name: "surge",
@@ -32,3 +33,18 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Benchmarks (package-benchmark) are built only when asked for, so that everyday builds and
+// CI's test run do not compile the harness:
+//   SURGE_BENCHMARKS=1 swift package --scratch-path .build-benchmarks benchmark
+if ProcessInfo.processInfo.environment["SURGE_BENCHMARKS"] != nil {
+    package.dependencies.append(
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]))
+    package.targets.append(
+        .executableTarget(
+            name: "ReducerBenchmark",
+            dependencies: ["Core", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/ReducerBenchmark",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
+}

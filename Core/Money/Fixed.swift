@@ -82,9 +82,16 @@ public struct Fixed: Hashable, Comparable, Sendable {
     }
 
     /// Approximate value for indicators and display. Never use it on the way to an order.
+    ///
+    /// Hot path (twice per trade): `Double(Int128)` goes through slow generic code on Linux, so
+    /// the value is split into whole and fractional parts that fit `Int64` (exact for whole
+    /// numbers below 2^53).
     public var doubleValue: Double {
         let whole = raw / Fixed.scale
-        let fraction = raw % Fixed.scale
-        return Double(whole) + Double(fraction) / Double(Fixed.scale)
+        let fraction = raw - whole * Fixed.scale
+        guard whole._high == 0 || (whole._high == -1 && whole._low >= 1 << 63) else {
+            return (Double(raw._high) * 18_446_744_073_709_551_616.0 + Double(raw._low)) / 1e16
+        }
+        return Double(Int64(bitPattern: whole._low)) + Double(Int64(bitPattern: fraction._low)) / 1e16
     }
 }
