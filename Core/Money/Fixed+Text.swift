@@ -4,7 +4,8 @@ extension Fixed: LosslessStringConvertible, CustomStringConvertible, Codable {
     /// `7.9276E-4`), as Upbit sends them. Digits beyond 16 fractional places are truncated.
     /// Returns nil for anything else (empty text, letters, NaN, overflow).
     public init?(_ text: some StringProtocol) {
-        guard let parsed = FixedParser.parse(Array(text.utf8)) else { return nil }
+        var string = String(text)
+        guard let parsed = string.withUTF8({ FixedParser.parse(UnsafeRawBufferPointer($0)) }) else { return nil }
         self = parsed
     }
 
@@ -53,10 +54,11 @@ extension Fixed: ExpressibleByIntegerLiteral {
 }
 
 /// A small hand-written parser: it runs for every price and volume in every frame.
-enum FixedParser {
+public enum FixedParser {
     private static let maximumDigits = 38
 
-    static func parse(_ bytes: [UInt8]) -> Fixed? {
+    /// Parses decimal text (sign, fraction, exponent) from raw UTF-8 bytes; nil if it is not one.
+    public static func parse(_ bytes: UnsafeRawBufferPointer) -> Fixed? {
         var index = 0
         var negative = false
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {

@@ -98,3 +98,11 @@ import Testing
         ])
     }
 }
+
+@Suite struct FixedToDoubleTests {
+    @Test(arguments: ["1.63815297", "2.51469375", "0.00079276", "116539000", "0.1", "-3.14159265", "89999999.99999999",
+                      "1234567890123.5", "0.0000000000000001", "-0.5"])
+    func upbitPrecisionConvertsToTheNearestDouble(text: String) {
+        #expect(Fixed(text)!.doubleValue == Double(text)!)
+    }
+}
