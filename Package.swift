@@ -29,7 +29,7 @@ let package = Package(
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests", exclude: ["Fixtures"]),
         .testTarget(name: "ShellsTests", dependencies: ["Shells", "Core"], path: "Tests/ShellsTests"),
-        .testTarget(name: "PropertyTests", dependencies: ["Core"], path: "PropertyTests"),
+        .testTarget(name: "PropertyTests", dependencies: ["Core", "Shells"], path: "PropertyTests"),
     ],
     swiftLanguageModes: [.v6]
 )

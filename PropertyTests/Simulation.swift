@@ -1,4 +1,5 @@
 import Core
+import Shells
 import Foundation
 
 /// One generated run from one seed: random markets (prices on the tick grid, surges, gaps, late

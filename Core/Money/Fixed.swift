@@ -73,6 +73,16 @@ public struct Fixed: Hashable, Comparable, Sendable {
         floored(toMultipleOf: Fixed.unit(places: places))
     }
 
+    /// Rounded to `places` fractional digits, halves away from zero (for display and reports).
+    public func rounded(places: Int) -> Fixed {
+        let unit = Fixed.unit(places: places).raw
+        let half = unit / 2
+        let magnitude = raw.magnitude
+        let floor = magnitude - magnitude % UInt128(unit)
+        let rounded = magnitude - floor >= UInt128(half) ? floor + UInt128(unit) : floor
+        return Fixed(raw: raw < 0 ? -Int128(rounded) : Int128(rounded))
+    }
+
     /// 10^-places, for example `unit(places: 8)` = 0.00000001.
     public static func unit(places: Int) -> Fixed {
         precondition((0...fractionDigits).contains(places), "places out of range")

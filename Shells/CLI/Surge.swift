@@ -11,6 +11,6 @@ struct Surge: ParsableCommand {
             take-profit and a trailing stop. See README.md.
             """,
         version: "0.1.0",
-        subcommands: [ConfigCommand.self]
+        subcommands: [BacktestCommand.self, GenerateCommand.self, ConfigCommand.self]
     )
 }

@@ -1,0 +1,127 @@
+import Core
+
+/// Recorded public frames through the very same reducer, with `SimulatedExchange` answering its
+/// orders at once. Time comes from the frames. Feed lines in order, then `finish()`.
+public struct BacktestEngine {
+    public private(set) var state: State
+    public private(set) var exchange: SimulatedExchange
+    public private(set) var framesRead = 0
+    public private(set) var framesRejected = 0
+    /// The first few rejected lines, for the operator: "line 12: missing field trade_price".
+    public private(set) var rejections: [String] = []
+    public private(set) var equityCurve: [EquityPoint] = []
+    public private(set) var firstFrameTime: Milliseconds?
+    public private(set) var lastFrameTime: Milliseconds?
+    /// Receives candle and decision records when tracing.
+    private let traceSink: ((TraceRecord) -> Void)?
+    private var lineNumber = 0
+    private var lastMinute: Int64?
+
+    public static let keptRejections = 10
+
+    public init(config: Config, traceSink: ((TraceRecord) -> Void)? = nil) {
+        state = State(config: config, options: .init(identifierPrefix: "bt", trace: traceSink != nil, backfillCandles: 0))
+        exchange = SimulatedExchange(krw: config.capital.initialKRW, feeRate: config.fees.rate)
+        self.traceSink = traceSink
+    }
+
+    /// One line of a recording: one raw Upbit frame. Blank lines are skipped; anything that does
+    /// not decode is counted and never stops the run.
+    public mutating func feed(line: UnsafeRawBufferPointer) {
+        lineNumber += 1
+        guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return }
+        framesRead += 1
+        let frame: MarketFrame
+        do {
+            frame = try MarketFrameDecoder.decode(line)
+        } catch {
+            reject("line \(lineNumber): \(error)")
+            return
+        }
+        switch frame {
+        case .trade(let trade):
+            advanceClock(trade.time)
+            let fills = exchange.receive(trade)
+            run(.tradeReceived(trade))
+            for fill in fills { run(fill) }
+        case .orderbook(let book):
+            advanceClock(book.time)
+            exchange.receive(book)
+            run(.orderbookReceived(book.top))
+        case .ticker, .status, .other:
+            break
+        case .error(let name, let message):
+            reject("line \(lineNumber): error frame \(name): \(message)")
+        }
+    }
+
+    public mutating func feed(line: String) {
+        var copy = line
+        copy.withUTF8 { feed(line: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Ends the data: open positions are closed at the last price (`end_of_data`).
+    public mutating func finish() -> BacktestSummary {
+        if let last = lastFrameTime { run(.dataEnded(time: last)) }
+        equityCurve.append(EquityPoint(time: lastFrameTime ?? 0, equityKRW: state.equityKRW))
+        return BacktestSummary(ledger: state.ledger, equityCurve: equityCurve,
+                               initialEquityKRW: state.config.capital.initialKRW, finalEquityKRW: state.equityKRW,
+                               framesRead: framesRead, framesRejected: framesRejected,
+                               firstFrameTime: firstFrameTime, lastFrameTime: lastFrameTime)
+    }
+
+    private mutating func reject(_ reason: String) {
+        framesRejected += 1
+        if rejections.count < BacktestEngine.keptRejections { rejections.append(reason) }
+    }
+
+    /// Samples equity once per minute of frame time, before the minute's first frame.
+    private mutating func advanceClock(_ time: Milliseconds) {
+        if firstFrameTime == nil { firstFrameTime = time }
+        lastFrameTime = Swift.max(lastFrameTime ?? time, time)
+        let minute = Time.minute(of: time)
+        if lastMinute == nil || minute > lastMinute! {
+            equityCurve.append(EquityPoint(time: minute * Time.minute, equityKRW: state.equityKRW))
+            lastMinute = minute
+        }
+    }
+
+    /// Feeds an event and every answer the simulated exchange gives to the commands it causes.
+    private mutating func run(_ first: Event) {
+        var queue = [first]
+        var index = 0
+        while index < queue.count {
+            let event = queue[index]
+            index += 1
+            for command in reduce(&state, event) {
+                queue += execute(command, time: event.time)
+            }
+        }
+    }
+
+    private mutating func execute(_ command: Command, time: Milliseconds) -> [Event] {
+        switch command {
+        case .placeOrder(let request): return exchange.place(request, time: time)
+        case .cancelOrder(let identifier, _): return exchange.cancel(identifier, time: time)
+        case .queryOrder(let identifier): return [exchange.query(identifier, time: time)]
+        case .fetchBalances(let requestId): return [.balancesFetched(requestId: requestId, balances: exchange.balances, time: time)]
+        case .fetchCandles(let requestId, let market, _): return [.candlesFetchFailed(requestId: requestId, market: market, time: time)]
+        case .trace(let record):
+            traceSink?(record)
+            return []
+        case .subscribe, .notify:
+            return []
+        }
+    }
+}
+
+/// Equity at a moment (minute starts during the run, and the end).
+public struct EquityPoint: Equatable, Sendable {
+    public var time: Milliseconds
+    public var equityKRW: Fixed
+
+    public init(time: Milliseconds, equityKRW: Fixed) {
+        self.time = time
+        self.equityKRW = equityKRW
+    }
+}

@@ -1,0 +1,226 @@
+import Core
+
+/// A pure, in-process Upbit for backtests and paper mode. It keeps KRW and coins, the newest
+/// orderbook of each market, and our orders, and answers the reducer's commands with the events
+/// Upbit would produce:
+/// - market buys (`ord_type=price`) walk the asks for the KRW amount, market sells walk the bids;
+///   whatever the book cannot fill is refunded and the order ends `cancel` (Upbit's quirk: a
+///   completed market buy with KRW left over ends in `cancel`, not `done`);
+/// - limit orders rest and fill at their price, up to the traded volume, when a trade reaches it;
+/// - fees at the configured rate; the minimum total, the tick grid, funds and identifiers are
+///   checked with Upbit's error names.
+public struct SimulatedExchange: Sendable {
+    public struct Order: Sendable {
+        public var request: OrderRequest
+        public var uuid: String
+        public var state: ExchangeOrderState = .wait
+        public var executedVolume: Fixed = 0
+        public var fundsKRW: Fixed = 0
+        public var feeKRW: Fixed = 0
+        /// KRW (buys) or coins (sells) still locked.
+        public var locked: Fixed
+    }
+
+    public let feeRate: Fixed
+    public private(set) var krw: Fixed
+    public private(set) var lockedKRW: Fixed = 0
+    public private(set) var coins: [String: Fixed] = [:]
+    public private(set) var lockedCoins: [String: Fixed] = [:]
+    public private(set) var orders: [String: Order] = [:]
+    private var books: [String: Orderbook] = [:]
+    private var lastPrices: [String: Fixed] = [:]
+    private var usedIdentifiers = Set<String>()
+    private var nextUUID = 1
+
+    public static let minimumTotalKRW: Fixed = 5_000
+
+    public init(krw: Fixed, feeRate: Fixed) {
+        self.krw = krw
+        self.feeRate = feeRate
+    }
+
+    // MARK: - Market data
+
+    public mutating func receive(_ book: Orderbook) { books[book.market] = book }
+
+    /// A public trade: resting limits its price reaches fill (at their own price).
+    public mutating func receive(_ trade: Trade) -> [Event] {
+        lastPrices[trade.market] = trade.price
+        var events: [Event] = []
+        var tradeVolume = trade.volume
+        for identifier in orders.keys.sorted() where tradeVolume.isPositive {
+            guard let order = orders[identifier], order.request.market == trade.market,
+                  case .limit(let side, let price, let volume) = order.request.kind else { continue }
+            let reached = side == .bid ? trade.price <= price : trade.price >= price
+            guard reached else { continue }
+            let quantity = Fixed.min(volume - order.executedVolume, tradeVolume)
+            tradeVolume -= quantity
+            fill(identifier, volume: quantity, price: price)
+            if orders[identifier]!.executedVolume == volume { close(identifier) }
+            events.append(.orderUpdated(update(identifier, time: trade.time)))
+        }
+        return events
+    }
+
+    // MARK: - Commands
+
+    /// Places an order: the answer (accepted or rejected) and any immediate fills, in order.
+    public mutating func place(_ request: OrderRequest, time: Milliseconds) -> [Event] {
+        if let error = check(request) {
+            if error != "duplicated_identifier" { usedIdentifiers.insert(request.identifier) }
+            return [.orderRejected(identifier: request.identifier, error: error, time: time)]
+        }
+        usedIdentifiers.insert(request.identifier)
+        let uuid = "sim-\(nextUUID)"
+        nextUUID += 1
+        let lock: Fixed
+        switch request.kind {
+        case .marketBuy(let amount): lock = amount * (Fixed.one + feeRate)
+        case .limit(.bid, let price, let volume): lock = price * volume * (Fixed.one + feeRate)
+        case .marketSell(let volume), .limit(.ask, _, let volume): lock = volume
+        }
+        if request.side == .bid {
+            krw -= lock
+            lockedKRW += lock
+        } else {
+            coins[request.market, default: 0] -= lock
+            lockedCoins[request.market, default: 0] += lock
+        }
+        orders[request.identifier] = Order(request: request, uuid: uuid, locked: lock)
+        var events: [Event] = [.orderAccepted(identifier: request.identifier, uuid: uuid, time: time)]
+        switch request.kind {
+        case .marketBuy(let amount):
+            walkAsks(request.identifier, amountKRW: amount)
+            close(request.identifier)
+            events.append(.orderUpdated(update(request.identifier, time: time)))
+        case .marketSell(let volume):
+            walkBids(request.identifier, volume: volume)
+            close(request.identifier)
+            events.append(.orderUpdated(update(request.identifier, time: time)))
+        case .limit:
+            break
+        }
+        return events
+    }
+
+    public mutating func cancel(_ identifier: String, time: Milliseconds) -> [Event] {
+        guard let order = orders[identifier] else {
+            return [.cancelRejected(identifier: identifier, error: "order_not_found", time: time)]
+        }
+        guard !order.state.isFinal else {
+            return [.cancelRejected(identifier: identifier, error: "order_not_found", time: time)]
+        }
+        close(identifier)
+        return [.cancelAccepted(identifier: identifier, time: time), .orderUpdated(update(identifier, time: time))]
+    }
+
+    public func query(_ identifier: String, time: Milliseconds) -> Event {
+        orders[identifier] == nil
+            ? .orderNotFound(identifier: identifier, time: time)
+            : .orderUpdated(update(identifier, time: time))
+    }
+
+    public var balances: [Balance] {
+        var list = [Balance(currency: "KRW", balance: krw, locked: lockedKRW)]
+        for market in Set(coins.keys).union(lockedCoins.keys).sorted() {
+            list.append(Balance(currency: MarketCode.baseCurrency(of: market), balance: coins[market] ?? 0,
+                                locked: lockedCoins[market] ?? 0))
+        }
+        return list
+    }
+
+    /// Upbit's checks, in its error names.
+    private func check(_ request: OrderRequest) -> String? {
+        if usedIdentifiers.contains(request.identifier) { return "duplicated_identifier" }
+        let buy = request.side == .bid
+        switch request.kind {
+        case .marketBuy(let amount):
+            if amount < SimulatedExchange.minimumTotalKRW { return "under_min_total_bid" }
+            if amount * (Fixed.one + feeRate) > krw { return "insufficient_funds_bid" }
+            if books[request.market]?.asks.isEmpty ?? true { return "market_offline" }
+        case .marketSell(let volume):
+            guard let price = books[request.market]?.bids.first?.price ?? lastPrices[request.market] else {
+                return "market_offline"
+            }
+            if volume * price < SimulatedExchange.minimumTotalKRW { return "under_min_total_ask" }
+            if volume > coins[request.market, default: 0] { return "insufficient_funds_ask" }
+        case .limit(_, let price, let volume):
+            if !price.isPositive || !volume.isPositive { return "invalid_parameter" }
+            if !TickGrid.isOnGrid(price) { return buy ? "invalid_price_bid" : "invalid_price_ask" }
+            if price * volume < SimulatedExchange.minimumTotalKRW { return buy ? "under_min_total_bid" : "under_min_total_ask" }
+            if buy, price * volume * (Fixed.one + feeRate) > krw { return "insufficient_funds_bid" }
+            if !buy, volume > coins[request.market, default: 0] { return "insufficient_funds_ask" }
+        }
+        return nil
+    }
+
+    private mutating func walkAsks(_ identifier: String, amountKRW: Fixed) {
+        guard let book = books[orders[identifier]!.request.market] else { return }
+        var left = amountKRW
+        for level in book.asks {
+            let volume = Fixed.min(level.size, (left / level.price).floored(places: 8))
+            guard volume.isPositive else { break }
+            fill(identifier, volume: volume, price: level.price)
+            left -= volume * level.price
+        }
+    }
+
+    private mutating func walkBids(_ identifier: String, volume: Fixed) {
+        guard let book = books[orders[identifier]!.request.market] else { return }
+        var left = volume
+        for level in book.bids where left.isPositive {
+            let quantity = Fixed.min(level.size, left)
+            fill(identifier, volume: quantity, price: level.price)
+            left -= quantity
+        }
+    }
+
+    private mutating func fill(_ identifier: String, volume: Fixed, price: Fixed) {
+        var order = orders[identifier]!
+        let market = order.request.market
+        let funds = volume * price
+        let fee = funds * feeRate
+        order.executedVolume += volume
+        order.fundsKRW += funds
+        order.feeKRW += fee
+        order.state = .trade
+        if order.request.side == .bid {
+            order.locked -= funds + fee
+            lockedKRW -= funds + fee
+            coins[market, default: 0] += volume
+        } else {
+            order.locked -= volume
+            lockedCoins[market, default: 0] -= volume
+            krw += funds - fee
+        }
+        orders[identifier] = order
+    }
+
+    /// Ends an order and releases what it still locks: `done` when it filled completely,
+    /// otherwise `cancel`.
+    private mutating func close(_ identifier: String) {
+        var order = orders[identifier]!
+        if order.request.side == .bid {
+            krw += order.locked
+            lockedKRW -= order.locked
+        } else {
+            coins[order.request.market, default: 0] += order.locked
+            lockedCoins[order.request.market, default: 0] -= order.locked
+        }
+        let complete: Bool
+        switch order.request.kind {
+        case .marketBuy(let amount): complete = order.fundsKRW == amount
+        case .marketSell(let volume), .limit(_, _, let volume): complete = order.executedVolume == volume
+        }
+        order.locked = 0
+        order.state = complete ? .done : .cancel
+        orders[identifier] = order
+    }
+
+    private func update(_ identifier: String, time: Milliseconds) -> OrderUpdate {
+        let order = orders[identifier]!
+        return OrderUpdate(identifier: identifier, uuid: order.uuid, market: order.request.market, state: order.state,
+                           executedVolume: order.executedVolume, executedFundsKRW: order.fundsKRW,
+                           paidFeeKRW: order.feeKRW, time: time)
+    }
+}

@@ -1,0 +1,67 @@
+import Core
+
+/// What a run produced, and the figures of `summary.json`.
+public struct BacktestSummary: Equatable, Sendable {
+    public var ledger: [LedgerEntry]
+    public var equityCurve: [EquityPoint]
+    public var initialEquityKRW: Fixed
+    public var finalEquityKRW: Fixed
+    public var framesRead: Int
+    public var framesRejected: Int
+    public var firstFrameTime: Milliseconds?
+    public var lastFrameTime: Milliseconds?
+
+    public init(ledger: [LedgerEntry], equityCurve: [EquityPoint], initialEquityKRW: Fixed, finalEquityKRW: Fixed,
+                framesRead: Int, framesRejected: Int, firstFrameTime: Milliseconds?, lastFrameTime: Milliseconds?) {
+        self.ledger = ledger
+        self.equityCurve = equityCurve
+        self.initialEquityKRW = initialEquityKRW
+        self.finalEquityKRW = finalEquityKRW
+        self.framesRead = framesRead
+        self.framesRejected = framesRejected
+        self.firstFrameTime = firstFrameTime
+        self.lastFrameTime = lastFrameTime
+    }
+
+    /// Exit legs.
+    public var trades: Int { ledger.count }
+
+    /// Net P&L per position, in the order positions first closed a leg.
+    public var positionResults: [Fixed] {
+        var order: [Int] = []
+        var net: [Int: Fixed] = [:]
+        for entry in ledger {
+            if net[entry.positionId] == nil { order.append(entry.positionId) }
+            net[entry.positionId, default: 0] += entry.netPnLKRW
+        }
+        return order.map { net[$0]! }
+    }
+
+    public var positions: Int { positionResults.count }
+
+    /// Share of positions (all legs together) with a positive net P&L, in percent.
+    public var winRatePercent: Fixed {
+        let results = positionResults
+        guard !results.isEmpty else { return 0 }
+        return Fixed(results.filter(\.isPositive).count) * 100 / Fixed(results.count)
+    }
+
+    public var netPnLKRW: Fixed { ledger.reduce(Fixed.zero) { $0 + $1.netPnLKRW } }
+
+    public var returnPercent: Fixed {
+        initialEquityKRW.isPositive ? (finalEquityKRW - initialEquityKRW) * 100 / initialEquityKRW : 0
+    }
+
+    /// Largest fall from a running peak of the equity curve, in percent of that peak.
+    public var maxDrawdownPercent: Fixed { drawdowns.map(\.percent).max() ?? 0 }
+
+    /// The drawdown (in percent of the running peak) at each point of the equity curve.
+    public var drawdowns: [(time: Milliseconds, percent: Fixed)] {
+        var peak = initialEquityKRW
+        return equityCurve.map { point in
+            peak = Fixed.max(peak, point.equityKRW)
+            let percent = peak.isPositive ? (peak - point.equityKRW) * 100 / peak : 0
+            return (point.time, percent)
+        }
+    }
+}

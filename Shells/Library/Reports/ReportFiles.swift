@@ -1,0 +1,69 @@
+import Core
+import Foundation
+
+/// Writes a report directory: `trades.csv`, `summary.json`, `report.html`. The same inputs give
+/// byte-identical files (fixed key order, exact decimals, no generation time).
+public enum ReportFiles {
+    public static let tradesHeader =
+        "position_id,market,entry_time,entry_price,exit_time,exit_price,volume,gross_pnl_krw,fee_krw,net_pnl_krw,return_pct,reason"
+
+    public static func write(_ summary: BacktestSummary, title: String, to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try tradesCSV(summary.ledger).write(toFile: directory + "/trades.csv", atomically: true, encoding: .utf8)
+        try summaryJSON(summary).write(toFile: directory + "/summary.json", atomically: true, encoding: .utf8)
+        try ReportPage.html(summary, title: title).write(toFile: directory + "/report.html", atomically: true, encoding: .utf8)
+    }
+
+    /// One row per exit leg; times ISO 8601 UTC; prices and volumes to 8 decimals, KRW to 4,
+    /// `return_pct` in percent of the leg's entry cost to 4.
+    public static func tradesCSV(_ ledger: [LedgerEntry]) -> String {
+        var lines = [tradesHeader]
+        for entry in ledger {
+            lines.append([
+                "\(entry.positionId)", entry.market, ISOTime.string(entry.entryTime), "\(entry.entryPrice.rounded(places: 8))",
+                ISOTime.string(entry.exitTime), "\(entry.exitPrice.rounded(places: 8))", "\(entry.volume.rounded(places: 8))",
+                "\(entry.grossPnLKRW.rounded(places: 4))", "\(entry.feeKRW.rounded(places: 4))",
+                "\(entry.netPnLKRW.rounded(places: 4))", "\(entry.returnPercent.rounded(places: 4))", entry.reason.rawValue,
+            ].joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func summaryJSON(_ summary: BacktestSummary) -> String {
+        func time(_ value: Milliseconds?) -> String { value.map { "\"\(ISOTime.string($0))\"" } ?? "null" }
+        let fields: [(String, String)] = [
+            ("trades", "\(summary.trades)"),
+            ("positions", "\(summary.positions)"),
+            ("win_rate_pct", "\(summary.winRatePercent.rounded(places: 2))"),
+            ("net_pnl_krw", "\(summary.netPnLKRW.rounded(places: 4))"),
+            ("return_pct", "\(summary.returnPercent.rounded(places: 4))"),
+            ("max_drawdown_pct", "\(summary.maxDrawdownPercent.rounded(places: 4))"),
+            ("initial_equity_krw", "\(summary.initialEquityKRW.rounded(places: 4))"),
+            ("final_equity_krw", "\(summary.finalEquityKRW.rounded(places: 4))"),
+            ("frames_read", "\(summary.framesRead)"),
+            ("frames_rejected", "\(summary.framesRejected)"),
+            ("first_frame_time", time(summary.firstFrameTime)),
+            ("last_frame_time", time(summary.lastFrameTime)),
+        ]
+        return "{\n" + fields.map { "  \"\($0.0)\": \($0.1)" }.joined(separator: ",\n") + "\n}\n"
+    }
+}
+
+/// `trace.jsonl`: one JSON object per closed candle and per evaluated candidate.
+public enum TraceLine {
+    public static func json(_ record: TraceRecord) -> String {
+        switch record {
+        case .candle(let market, let candle, let rsi):
+            return "{\"type\":\"candle\",\"market\":\"\(market)\",\"minute\":\"\(ISOTime.string(candle.minute * Time.minute, milliseconds: false))\","
+                + "\"close\":\(number(candle.close)),\"volume\":\(number(candle.volume)),\"rsi\":\(rsi.map(number) ?? "null")}"
+        case .decision(let decision):
+            return "{\"type\":\"decision\",\"time\":\"\(ISOTime.string(decision.time))\",\"market\":\"\(decision.market)\","
+                + "\"surge_ratio\":\(number(decision.surgeRatio)),\"rsi\":\(decision.rsi.map(number) ?? "null"),"
+                + "\"bid_dominant\":\(decision.bidDominant.map { "\($0)" } ?? "null"),"
+                + "\"action\":\"\(decision.action.rawValue)\",\"reason\":\"\(decision.reason)\"}"
+        }
+    }
+
+    /// Shortest round-trip text of a Double, as JSON (no NaN or infinity: those become null).
+    static func number(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
+}
