@@ -47,4 +47,11 @@ if ProcessInfo.processInfo.environment["SURGE_BENCHMARKS"] != nil {
             path: "Benchmarks/ReducerBenchmark",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ))
+    package.targets.append(
+        .executableTarget(
+            name: "BacktestBenchmark",
+            dependencies: ["Core", "Shells", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/BacktestBenchmark",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
 }

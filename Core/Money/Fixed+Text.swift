@@ -55,35 +55,56 @@ extension Fixed: ExpressibleByIntegerLiteral {
 
 /// A small hand-written parser: it runs for every price and volume in every frame.
 public enum FixedParser {
-    private static let maximumDigits = 38
+    /// 10^0 ... 10^38.
+    static let powersOfTen: [Int128] = (0...38).map { exponent in
+        var value: Int128 = 1
+        for _ in 0..<exponent { value *= 10 }
+        return value
+    }
 
     /// Parses decimal text (sign, fraction, exponent) from raw UTF-8 bytes; nil if it is not one.
+    /// Significant digits past 37 are dropped (truncation).
     public static func parse(_ bytes: UnsafeRawBufferPointer) -> Fixed? {
+        guard let (value, length) = parsePrefix(bytes), length == bytes.count else { return nil }
+        return value
+    }
+
+    /// Parses the number at the start of `bytes`; returns it and how many bytes it took.
+    public static func parsePrefix(_ bytes: UnsafeRawBufferPointer) -> (Fixed, Int)? {
         var index = 0
+        let count = bytes.count
         var negative = false
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+        if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
             negative = bytes[index] == UInt8(ascii: "-")
             index += 1
         }
+        // Digits collect in a UInt64 (fast) and spill into Int128 every 18 digits.
         var mantissa: Int128 = 0
+        var chunk: UInt64 = 0
+        var chunkDigits = 0
         var significantDigits = 0
         var fractionDigits = 0
         var sawDigit = false
         var sawPoint = false
-        while index < bytes.count {
+        while index < count {
             let byte = bytes[index]
-            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") {
+            if byte &- UInt8(ascii: "0") < 10 {
                 sawDigit = true
-                if mantissa == 0 && byte == UInt8(ascii: "0") && !sawPoint {
-                    // leading zero of the integer part: nothing to keep
-                } else if significantDigits < maximumDigits - 1 {
-                    mantissa = mantissa * 10 + Int128(byte - UInt8(ascii: "0"))
+                if significantDigits == 0 && byte == UInt8(ascii: "0") && !sawPoint {
+                    // a leading zero of the integer part
+                } else if significantDigits < 37 {
+                    chunk = chunk &* 10 &+ UInt64(byte &- UInt8(ascii: "0"))
+                    chunkDigits += 1
                     significantDigits += 1
                     if sawPoint { fractionDigits += 1 }
+                    if chunkDigits == 18 {
+                        mantissa = mantissa * powersOfTen[18] + Int128(chunk)
+                        chunk = 0
+                        chunkDigits = 0
+                    }
                 } else if !sawPoint {
                     return nil  // more integer digits than Int128 holds
                 }
-                // past 37 significant digits a fraction digit is dropped: truncation
             } else if byte == UInt8(ascii: ".") && !sawPoint {
                 sawPoint = true
             } else {
@@ -92,46 +113,36 @@ public enum FixedParser {
             index += 1
         }
         guard sawDigit else { return nil }
+        if chunkDigits > 0 { mantissa = mantissa * powersOfTen[chunkDigits] + Int128(chunk) }
         var exponent = 0
-        if index < bytes.count {
-            guard bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") else { return nil }
+        if index < count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
             index += 1
             var exponentNegative = false
-            if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+            if index < count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
                 exponentNegative = bytes[index] == UInt8(ascii: "-")
                 index += 1
             }
             var sawExponentDigit = false
-            while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") {
-                exponent = exponent * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+            while index < count, bytes[index] &- UInt8(ascii: "0") < 10 {
+                exponent = exponent * 10 + Int(bytes[index] &- UInt8(ascii: "0"))
                 guard exponent < 100 else { return nil }
                 sawExponentDigit = true
                 index += 1
             }
-            guard sawExponentDigit, index == bytes.count else { return nil }
+            guard sawExponentDigit else { return nil }
             if exponentNegative { exponent = -exponent }
         }
         // value = mantissa * 10^(exponent - fractionDigits); raw = value * 10^16
         let shift = exponent - fractionDigits + Fixed.fractionDigits
-        guard let raw = scaled(mantissa, byPowerOfTen: shift) else { return nil }
-        return Fixed(raw: negative ? -raw : raw)
-    }
-
-    /// mantissa * 10^shift, truncating when shift < 0; nil on overflow.
-    private static func scaled(_ mantissa: Int128, byPowerOfTen shift: Int) -> Int128? {
-        var value = mantissa
+        let raw: Int128
         if shift >= 0 {
-            for _ in 0..<shift {
-                let (product, overflow) = value.multipliedReportingOverflow(by: 10)
-                if overflow { return nil }
-                value = product
-            }
+            guard shift <= 38 else { return mantissa == 0 ? (Fixed.zero, index) : nil }
+            let (product, overflow) = mantissa.multipliedReportingOverflow(by: powersOfTen[shift])
+            guard !overflow else { return nil }
+            raw = product
         } else {
-            for _ in 0..<(-shift) {
-                value /= 10
-                if value == 0 { break }
-            }
+            raw = -shift <= 38 ? mantissa / powersOfTen[-shift] : 0
         }
-        return value
+        return (Fixed(raw: negative ? -raw : raw), index)
     }
 }

@@ -71,3 +71,38 @@ import Testing
         #expect(throws: FrameError.self) { try MarketFrameDecoder.decode(text) }
     }
 }
+
+/// The decoder switches on `KeyHash` values written as literals; they must equal the hashes the
+/// scanner computes, and no two keys the decoder reads may collide.
+@Suite struct KeyHashTests {
+    @Test func literalHashesMatchTheScanner() throws {
+        let source = try String(contentsOfFile: #filePath.replacingOccurrences(
+            of: "Tests/ShellsTests/MarketFrameDecoderTests.swift",
+            with: "Shells/Library/Upbit/Frames/MarketFrameDecoder.swift"), encoding: .utf8)
+        let pattern = #/(0x[0-9A-F]{16}) /\* ([a-z0-9_]+) \*//#
+        var seen: [UInt64: String] = [:]
+        for match in source.matches(of: pattern) {
+            let literal = UInt64(match.output.1.dropFirst(2), radix: 16)!
+            #expect(literal == KeyHash.of(String(match.output.2)), "hash of \(match.output.2)")
+            if let other = seen[literal], other != String(match.output.2) { Issue.record("\(other) collides with \(match.output.2)") }
+            seen[literal] = String(match.output.2)
+        }
+        #expect(seen.count == 36)
+    }
+}
+
+@Suite struct WholeNumberTests {
+    @Test func timestampsInAnySpellingDecodeAlike() throws {
+        for spelling in ["1676965262139", "1.676965262139E12", "\"1676965262139\"", "1676965262139.0"] {
+            let frame = try MarketFrameDecoder.decode("""
+                {"type":"trade","code":"KRW-BTC","trade_timestamp":\(spelling),"trade_price":1,"trade_volume":1,\
+                "ask_bid":"BID","sequential_id":7}
+                """)
+            guard case .trade(let trade) = frame else { Issue.record("\(spelling): \(frame)"); continue }
+            #expect(trade.time == 1_676_965_262_139, "\(spelling)")
+        }
+        #expect(throws: FrameError.self) {
+            try MarketFrameDecoder.decode(#"{"type":"trade","code":"KRW-BTC","trade_timestamp":1.5,"trade_price":1,"trade_volume":1,"ask_bid":"BID","sequential_id":7}"#)
+        }
+    }
+}

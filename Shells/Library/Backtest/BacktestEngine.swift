@@ -33,7 +33,7 @@ public struct BacktestEngine {
         framesRead += 1
         let frame: MarketFrame
         do {
-            frame = try MarketFrameDecoder.decode(line)
+            frame = try MarketFrameDecoder.decode(line, depth: .best)
         } catch {
             reject("line \(lineNumber): \(error)")
             return
@@ -46,7 +46,7 @@ public struct BacktestEngine {
             for fill in fills { run(fill) }
         case .orderbook(let book):
             advanceClock(book.time)
-            exchange.receive(book)
+            exchange.receive(bookFrame: line, market: book.market)
             run(.orderbookReceived(book.top))
         case .ticker, .status, .other:
             break

@@ -28,8 +28,12 @@ public struct SimulatedExchange: Sendable {
     public private(set) var lockedCoins: [String: Fixed] = [:]
     public private(set) var orders: [String: Order] = [:]
     private var books: [String: Orderbook] = [:]
+    /// Raw orderbook frames not decoded yet: full depth is only needed when a market order walks it.
+    private var rawBooks: [String: [UInt8]] = [:]
     private var lastPrices: [String: Fixed] = [:]
     private var usedIdentifiers = Set<String>()
+    /// Limit orders still working, oldest first: the only ones a trade can fill.
+    private var restingLimits: [String] = []
     private var nextUUID = 1
 
     public static let minimumTotalKRW: Fixed = 5_000
@@ -41,14 +45,32 @@ public struct SimulatedExchange: Sendable {
 
     // MARK: - Market data
 
-    public mutating func receive(_ book: Orderbook) { books[book.market] = book }
+    public mutating func receive(_ book: Orderbook) {
+        books[book.market] = book
+        rawBooks[book.market] = nil
+    }
+
+    /// The raw frame of an orderbook, decoded only if an order needs its depth.
+    public mutating func receive(bookFrame: UnsafeRawBufferPointer, market: String) {
+        rawBooks[market] = Array(bookFrame)
+    }
+
+    /// The newest book of a market, decoding a raw frame on first use.
+    private mutating func book(_ market: String) -> Orderbook? {
+        if let raw = rawBooks.removeValue(forKey: market) {
+            let frame = raw.withUnsafeBytes { try? MarketFrameDecoder.decode($0, depth: .full) }
+            if case .orderbook(let book) = frame { books[market] = book } else { books[market] = nil }
+        }
+        return books[market]
+    }
 
     /// A public trade: resting limits its price reaches fill (at their own price).
     public mutating func receive(_ trade: Trade) -> [Event] {
         lastPrices[trade.market] = trade.price
         var events: [Event] = []
         var tradeVolume = trade.volume
-        for identifier in orders.keys.sorted() where tradeVolume.isPositive {
+        guard !restingLimits.isEmpty else { return [] }
+        for identifier in restingLimits where tradeVolume.isPositive {
             guard let order = orders[identifier], order.request.market == trade.market,
                   case .limit(let side, let price, let volume) = order.request.kind else { continue }
             let reached = side == .bid ? trade.price <= price : trade.price >= price
@@ -66,7 +88,8 @@ public struct SimulatedExchange: Sendable {
 
     /// Places an order: the answer (accepted or rejected) and any immediate fills, in order.
     public mutating func place(_ request: OrderRequest, time: Milliseconds) -> [Event] {
-        if let error = check(request) {
+        let book = book(request.market)
+        if let error = check(request, book: book) {
             if error != "duplicated_identifier" { usedIdentifiers.insert(request.identifier) }
             return [.orderRejected(identifier: request.identifier, error: error, time: time)]
         }
@@ -90,15 +113,15 @@ public struct SimulatedExchange: Sendable {
         var events: [Event] = [.orderAccepted(identifier: request.identifier, uuid: uuid, time: time)]
         switch request.kind {
         case .marketBuy(let amount):
-            walkAsks(request.identifier, amountKRW: amount)
+            walkAsks(request.identifier, amountKRW: amount, book: book)
             close(request.identifier)
             events.append(.orderUpdated(update(request.identifier, time: time)))
         case .marketSell(let volume):
-            walkBids(request.identifier, volume: volume)
+            walkBids(request.identifier, volume: volume, book: book)
             close(request.identifier)
             events.append(.orderUpdated(update(request.identifier, time: time)))
         case .limit:
-            break
+            restingLimits.append(request.identifier)
         }
         return events
     }
@@ -130,16 +153,16 @@ public struct SimulatedExchange: Sendable {
     }
 
     /// Upbit's checks, in its error names.
-    private func check(_ request: OrderRequest) -> String? {
+    private func check(_ request: OrderRequest, book: Orderbook?) -> String? {
         if usedIdentifiers.contains(request.identifier) { return "duplicated_identifier" }
         let buy = request.side == .bid
         switch request.kind {
         case .marketBuy(let amount):
             if amount < SimulatedExchange.minimumTotalKRW { return "under_min_total_bid" }
             if amount * (Fixed.one + feeRate) > krw { return "insufficient_funds_bid" }
-            if books[request.market]?.asks.isEmpty ?? true { return "market_offline" }
+            if book?.asks.isEmpty ?? true { return "market_offline" }
         case .marketSell(let volume):
-            guard let price = books[request.market]?.bids.first?.price ?? lastPrices[request.market] else {
+            guard let price = book?.bids.first?.price ?? lastPrices[request.market] else {
                 return "market_offline"
             }
             if volume * price < SimulatedExchange.minimumTotalKRW { return "under_min_total_ask" }
@@ -154,8 +177,8 @@ public struct SimulatedExchange: Sendable {
         return nil
     }
 
-    private mutating func walkAsks(_ identifier: String, amountKRW: Fixed) {
-        guard let book = books[orders[identifier]!.request.market] else { return }
+    private mutating func walkAsks(_ identifier: String, amountKRW: Fixed, book: Orderbook?) {
+        guard let book else { return }
         var left = amountKRW
         for level in book.asks {
             let volume = Fixed.min(level.size, (left / level.price).floored(places: 8))
@@ -165,8 +188,8 @@ public struct SimulatedExchange: Sendable {
         }
     }
 
-    private mutating func walkBids(_ identifier: String, volume: Fixed) {
-        guard let book = books[orders[identifier]!.request.market] else { return }
+    private mutating func walkBids(_ identifier: String, volume: Fixed, book: Orderbook?) {
+        guard let book else { return }
         var left = volume
         for level in book.bids where left.isPositive {
             let quantity = Fixed.min(level.size, left)
@@ -215,6 +238,7 @@ public struct SimulatedExchange: Sendable {
         order.locked = 0
         order.state = complete ? .done : .cancel
         orders[identifier] = order
+        restingLimits.removeAll { $0 == identifier }
     }
 
     private func update(_ identifier: String, time: Milliseconds) -> OrderUpdate {

@@ -34,6 +34,7 @@ public enum RecordingReader {
 
     private static func readFile(_ path: String, line: (UnsafeRawBufferPointer) -> Void,
                                  chunkRead: (Double) -> Void) throws {
+        if !path.hasSuffix(".gz"), try readMapped(path, line: line, chunkRead: chunkRead) { return }
         let file = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         defer { try? file.close() }
         let size = Double((try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64) ?? 1)
@@ -67,10 +68,38 @@ public enum RecordingReader {
         chunkRead(1)
     }
 
+    /// Plain files are mapped into memory and split in place: no copy of the data. Returns false
+    /// when the file cannot be mapped (then it is read in chunks).
+    private static func readMapped(_ path: String, line: (UnsafeRawBufferPointer) -> Void,
+                                   chunkRead: (Double) -> Void) throws -> Bool {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw RecordingError(message: "cannot open \(path)") }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_size > 0 else { return status.st_size == 0 }
+        let size = Int(status.st_size)
+        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else { return false }
+        defer { munmap(address, size) }
+        _ = madvise(address, size, MADV_SEQUENTIAL)
+        let bytes = UnsafeRawBufferPointer(start: address, count: size)
+        var carry: [UInt8] = []
+        var offset = 0
+        while offset < size {
+            let end = Swift.min(offset + chunkSize, size)
+            split(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]), carry: &carry, line: line)
+            offset = end
+            chunkRead(Double(offset) / Double(size))
+        }
+        if !carry.isEmpty { carry.withUnsafeBytes { line($0) } }
+        return true
+    }
+
     /// Splits a chunk at newlines; a line cut by the chunk's end waits in `carry`.
     private static func split(_ bytes: UnsafeRawBufferPointer, carry: inout [UInt8], line: (UnsafeRawBufferPointer) -> Void) {
+        guard let base = bytes.baseAddress else { return }
         var start = 0
-        while let newline = bytes[start...].firstIndex(of: 0x0A) {
+        while start < bytes.count, let found = memchr(base + start, 0x0A, bytes.count - start) {
+            let newline = base.distance(to: UnsafeRawPointer(found))
             if carry.isEmpty {
                 line(UnsafeRawBufferPointer(rebasing: bytes[start..<newline]))
             } else {

@@ -1,4 +1,5 @@
 import Core
+import Foundation
 
 /// A forward-only reader of one JSON value in a byte buffer, for the hot path of frame decoding:
 /// no allocation, unknown keys skipped, nulls and exponent numbers accepted. Anything that is not
@@ -63,7 +64,8 @@ struct JSONScanner: ~Copyable {
         try expect(UInt8(ascii: "]"))
     }
 
-    /// A key: its bytes (escape-free keys only, as Upbit's are) and an FNV-1a hash to switch on.
+    /// A key: where its bytes are, and a hash to switch on (`KeyHash`). Upbit's keys have no
+    /// escapes; a key with one is refused.
     struct Key {
         var start: Int
         var count: Int
@@ -72,28 +74,55 @@ struct JSONScanner: ~Copyable {
 
     mutating func keyString() throws(FrameError) -> Key {
         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw fail("expected a key") }
+        let start = position + 1
+        let end = JSONScanner.firstQuoteOrBackslash(in: bytes, from: start)
+        guard end < bytes.count else { throw fail("unterminated key") }
+        if bytes[end] == UInt8(ascii: "\\") { throw fail("escaped key") }
+        position = end + 1
+        return Key(start: start, count: end - start, hash: KeyHash.of(UnsafeRawBufferPointer(rebasing: bytes[start..<end])))
+    }
+
+    /// The index of the first `"` or `\\` at or after `start` (or `bytes.count`), eight bytes at a
+    /// time: a byte equal to the pattern becomes zero after the XOR, and the classic
+    /// "has a zero byte" test finds the first one.
+    static func firstQuoteOrBackslash(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = start
+        while index + 8 <= bytes.count {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let quotes = word ^ 0x2222_2222_2222_2222
+            let backslashes = word ^ 0x5C5C_5C5C_5C5C_5C5C
+            let found = ((quotes &- ones) & ~quotes | (backslashes &- ones) & ~backslashes) & highs
+            if found != 0 { return index + found.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") { index += 1 }
+        return index
+    }
+
+    /// Steps over a string without building it.
+    mutating func skipString() throws(FrameError) {
         position += 1
-        let start = position
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 position += 1
-                return Key(start: start, count: position - 1 - start, hash: hash)
+                return
             }
-            if byte == UInt8(ascii: "\\") { throw fail("escaped key") }
-            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3
-            position += 1
+            position += byte == UInt8(ascii: "\\") ? 2 : 1
         }
-        throw fail("unterminated key")
+        throw fail("unterminated string")
     }
 
-    static func hash(_ text: StaticString) -> UInt64 {
-        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
-        text.withUTF8Buffer { buffer in
-            for byte in buffer { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01B3 }
+    /// Steps over the rest of an array whose elements hold no strings and no arrays (orderbook
+    /// levels), to its closing bracket: one `memchr` instead of reading every number.
+    mutating func skipRestOfFlatArray() throws(FrameError) {
+        guard let base = bytes.baseAddress, position < bytes.count,
+              let found = memchr(base + position, Int32(UInt8(ascii: "]")), bytes.count - position) else {
+            throw fail("unterminated array")
         }
-        return hash
+        position = base.distance(to: UnsafeRawPointer(found)) + 1
     }
 
     /// A string value; nil for `null`. Escapes are decoded.
@@ -143,30 +172,46 @@ struct JSONScanner: ~Copyable {
     /// written as a string ("1000.0", as Upbit's REST answers) is accepted too.
     mutating func decimal() throws(FrameError) -> Fixed? {
         if consumeNull() { return nil }
-        var quoted = false
-        if position < bytes.count, bytes[position] == UInt8(ascii: "\"") {
-            quoted = true
-            position += 1
-        }
-        let start = position
-        while position < bytes.count {
-            let byte = bytes[position]
-            let numeric = (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-")
-                || byte == UInt8(ascii: "+") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e")
-                || byte == UInt8(ascii: "E")
-            if !numeric { break }
-            position += 1
-        }
-        guard let value = FixedParser.parse(UnsafeRawBufferPointer(rebasing: bytes[start..<position])) else {
+        let quoted = position < bytes.count && bytes[position] == UInt8(ascii: "\"")
+        if quoted { position += 1 }
+        guard let (value, length) = FixedParser.parsePrefix(UnsafeRawBufferPointer(rebasing: bytes[position...])) else {
             throw fail("expected a number")
         }
+        position += length
         if quoted { try expect(UInt8(ascii: "\"")) }
         return value
     }
 
-    /// A whole number (timestamps, ids); nil for `null`.
+    /// Steps over a number without computing it.
+    mutating func skipNumber() throws(FrameError) {
+        let start = position
+        while position < bytes.count {
+            let byte = bytes[position]
+            guard byte &- UInt8(ascii: "0") < 10 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")
+                || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") else { break }
+            position += 1
+        }
+        if position == start { throw fail("expected a value") }
+    }
+
+    /// A whole number (timestamps, ids); nil for `null`. Plain digits take a fast path; other
+    /// spellings of a whole number (`1.7E12`, `"123"`) go through the decimal parser.
     mutating func integer() throws(FrameError) -> Int64? {
         if consumeNull() { return nil }
+        var index = position
+        var value: Int64 = 0
+        while index < bytes.count, index - position < 18 {
+            let digit = bytes[index] &- UInt8(ascii: "0")
+            guard digit < 10 else { break }
+            value = value &* 10 &+ Int64(digit)
+            index += 1
+        }
+        let terminator = index < bytes.count ? bytes[index] : UInt8(ascii: "}")
+        if index > position, terminator == UInt8(ascii: ",") || terminator == UInt8(ascii: "}")
+            || terminator == UInt8(ascii: " ") || terminator == UInt8(ascii: "]") {
+            position = index
+            return value
+        }
         guard let value = try decimal() else { return nil }
         guard value.raw % Fixed.scale == 0, let whole = Int64(exactly: value.raw / Fixed.scale) else {
             throw fail("expected a whole number")
@@ -197,13 +242,13 @@ struct JSONScanner: ~Copyable {
         case UInt8(ascii: "["):
             try array { scanner throws(FrameError) in try scanner.skipValue() }
         case UInt8(ascii: "\""):
-            _ = try string()
+            try skipString()
         case UInt8(ascii: "t"), UInt8(ascii: "f"):
             _ = try boolean()
         case UInt8(ascii: "n"):
             guard consumeNull() else { throw fail("expected null") }
         default:
-            _ = try decimal()
+            try skipNumber()
         }
     }
 

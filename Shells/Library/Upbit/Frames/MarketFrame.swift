@@ -56,8 +56,10 @@ public struct Orderbook: Equatable, Sendable {
 
     /// What the strategy sees of it.
     public var top: BookTop {
-        BookTop(market: market, time: time, totalBidSize: totalBidSize.doubleValue, totalAskSize: totalAskSize.doubleValue,
-                bestBidPrice: bids.first?.price, bestAskPrice: asks.first?.price)
+        let bestBid = levels.first { $0.bidPrice.isPositive && $0.bidSize.isPositive }?.bidPrice
+        let bestAsk = levels.first { $0.askPrice.isPositive && $0.askSize.isPositive }?.askPrice
+        return BookTop(market: market, time: time, totalBidSize: totalBidSize.doubleValue,
+                       totalAskSize: totalAskSize.doubleValue, bestBidPrice: bestBid, bestAskPrice: bestAsk)
     }
 }
 
