@@ -30,7 +30,8 @@ public enum ReportPage {
             <style>
             body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}
             h1{font-size:1.4em}h2{font-size:1.1em;margin-top:2em}
-            table{border-collapse:collapse}td,th{padding:.2em .7em;text-align:right;border-bottom:1px solid #eee}
+            table{border-collapse:collapse}td,th{padding:.2em .7em;text-align:right;border-bottom:1px solid #eee;white-space:nowrap}
+            table.trades{font-size:12px}
             th{text-align:left;font-weight:600}.gain{color:#0a7d32}.loss{color:#c62828}
             svg{background:#fafafa;border:1px solid #ddd}
             </style></head><body>
@@ -90,8 +91,8 @@ enum EquityChart {
         let shape = fill
             ? "<polygon points=\"\(path)\" fill=\"\(color)\" fill-opacity=\"0.25\" stroke=\"\(color)\"/>"
             : "<polyline points=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"1.5\"/>"
-        let top = String(format: "%.2f", high)
-        let bottom = String(format: "%.2f", low)
+        let top = String(format: "%.2f", high + 0.0)  // + 0.0 turns -0 into 0
+        let bottom = String(format: "%.2f", low + 0.0)
         return """
             <svg xmlns="http://www.w3.org/2000/svg" width="\(Int(width))" height="\(Int(height))" viewBox="0 0 \(Int(width)) \(Int(height))">
             <line x1="\(Int(margin))" y1="\(Int(margin / 2))" x2="\(Int(margin))" y2="\(Int(height - margin / 2))" stroke="#999"/>
