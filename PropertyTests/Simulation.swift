@@ -3,8 +3,8 @@ import Shells
 import Foundation
 
 /// One generated run from one seed: random markets (prices on the tick grid, surges, gaps, late
-/// and duplicate trades), a random strategy config, and a fake exchange whose answers are
-/// delayed, duplicated, reordered, lost or stale. Everything fed to `reduce` is logged, so a run
+/// and duplicate trades, deep and thin books), a random strategy config, and the simulated
+/// exchange of the backtests, whose answers are delayed, duplicated, reordered, lost or stale. Everything fed to `reduce` is logged, so a run
 /// can be replayed and compared.
 struct Simulation {
     struct Pending {
@@ -17,12 +17,20 @@ struct Simulation {
         var code: String
         var price: Fixed
         var nextSequentialId: Int64 = 1
+        /// About 10,000 KRW of the coin at the starting price: books are multiples of it.
+        let sizeUnit: Fixed
+
+        init(code: String, price: Fixed) {
+            self.code = code
+            self.price = price
+            sizeUnit = Fixed.max((Fixed(10_000) / price).floored(places: 8), Fixed.unit(places: 8))
+        }
     }
 
     let seed: UInt64
     var random: SplitMix64
     var state: State
-    var exchange: FakeExchange
+    var exchange: SimulatedExchange
     var clock: Milliseconds
     var markets: [SimulatedMarket]
     var faults = true
@@ -46,7 +54,7 @@ struct Simulation {
         let options = State.Options(identifierPrefix: "s\(seed)", trace: random.chance(20),
                                     backfillCandles: random.chance(30) ? 5 : 0)
         state = State(config: config, options: options)
-        exchange = FakeExchange(krw: config.capital.initialKRW, feeRate: config.fees.rate)
+        exchange = SimulatedExchange(krw: config.capital.initialKRW, feeRate: config.fees.rate)
         // Some runs start shortly before 00:00 KST (15:00 UTC) so the day rolls over.
         clock = 1_767_225_600_000 + (random.chance(30) ? 6 * 3_600_000 - Milliseconds(random.int(0...600_000)) : 0)
         let levels: [Fixed] = [123, 4_990, 9_995, 99_950, 500_000, 1_995_000, Fixed("12.3")!, Fixed("0.0456")!]
@@ -123,24 +131,37 @@ struct Simulation {
                           time: time, sequentialId: market.nextSequentialId)
         market.nextSequentialId += 1
         markets[index] = market
-        exchange.lastPrice[market.code] = market.price
+        let fills = exchange.receive(trade)
         feed(.tradeReceived(trade))
         if random.chance(3) { feed(.tradeReceived(trade)) }  // duplicate frame
-        for update in exchange.cross(market: market.code, price: market.price, volume: volume, time: clock) {
-            schedule(.orderUpdated(update))
-        }
+        for fill in fills { schedule(fill) }
     }
 
+    /// A book around the last price: usually five deep levels, sometimes one thin level (so
+    /// market orders fill only in part), more bids than asks 70 % of the time.
     mutating func book(in index: Int) {
         let market = markets[index]
         let tick = TickGrid.krwTick(for: market.price)
         let bidDominant = random.chance(70)
-        let small = Double(random.int(1...100))
-        let large = small + Double(random.int(1...100))
-        feed(.orderbookReceived(BookTop(
-            market: market.code, time: clock, totalBidSize: bidDominant ? large : small,
-            totalAskSize: bidDominant ? small : large, bestBidPrice: market.price > tick ? market.price - tick : nil,
-            bestAskPrice: market.price + tick)))
+        let thin = random.chance(10)
+        var levels: [Orderbook.Level] = []
+        var totalBid: Fixed = 0
+        var totalAsk: Fixed = 0
+        for depth in 0..<(thin ? 1 : 5) {
+            // integer multiples of the size unit: no decimal division per level
+            let units = Int128(thin ? random.int(1...2) : random.int(5...500))
+            let bidPrice = market.price - tick * Fixed(depth + 1)
+            let askPrice = market.price + tick * Fixed(depth + 1)
+            let bidSize = bidPrice.isPositive ? Fixed(raw: market.sizeUnit.raw * units * (bidDominant ? 2 : 1)) : 0
+            let askSize = Fixed(raw: market.sizeUnit.raw * units * (bidDominant ? 1 : 2))
+            levels.append(Orderbook.Level(askPrice: askPrice, askSize: askSize, bidPrice: bidPrice.isPositive ? bidPrice : 0,
+                                          bidSize: bidSize))
+            totalBid += bidSize
+            totalAsk += askSize
+        }
+        let book = Orderbook(market: market.code, time: clock, totalAskSize: totalAsk, totalBidSize: totalBid, levels: levels)
+        exchange.receive(book)
+        feed(.orderbookReceived(book.top))
     }
 
     mutating func feed(_ event: Event) {
@@ -198,55 +219,53 @@ struct Simulation {
         }
     }
 
+    /// Rejections that mean the bot asked for something it must never ask for.
+    static let forbiddenRejections: Set<String> = [
+        "duplicated_identifier", "under_min_total_bid", "invalid_price_bid", "invalid_price_ask",
+        "insufficient_funds_bid", "insufficient_funds_ask", "invalid_parameter",
+    ]
+
     mutating func place(_ request: OrderRequest) {
         if !placedIdentifiers.insert(request.identifier).inserted {
             failures.append("identifier \(request.identifier) placed twice")
         }
         let roll = faults ? random.int(0...99) : 99
         if roll < 5 {
-            exchange.seenIdentifiers.insert(request.identifier)
             return schedule(.orderRejected(identifier: request.identifier, error: "market_offline", time: 0))
         }
-        if let error = exchange.place(request) {
-            return schedule(.orderRejected(identifier: request.identifier, error: error, time: 0))
-        }
         if roll < 10 {
-            // Sent, never arrived: the exchange forgets it and the answer is lost.
-            exchange.forget(request.identifier)
+            // Sent, never arrived: the exchange never sees it and the answer is lost.
             return schedule(.orderOutcomeUnknown(identifier: request.identifier, time: 0))
         }
-        let uuid = exchange.orders[request.identifier]!.uuid
-        schedule(roll < 20 ? .orderOutcomeUnknown(identifier: request.identifier, time: 0)
-                           : .orderAccepted(identifier: request.identifier, uuid: uuid, time: 0))
-        for update in exchange.executeMarketOrder(request.identifier, partial: faults && random.chance(10), time: clock) {
-            schedule(.orderUpdated(update))
+        for event in exchange.place(request, time: clock) {
+            switch event {
+            case .orderRejected(_, let error, _) where Simulation.forbiddenRejections.contains(error):
+                failures.append("the exchange refused \(request): \(error)")
+                schedule(event)
+            case .orderAccepted where roll < 20:
+                schedule(.orderOutcomeUnknown(identifier: request.identifier, time: 0))  // the answer was lost
+            default:
+                schedule(event)
+            }
         }
     }
 
     mutating func cancel(_ identifier: String) {
         if faults && random.chance(5) {
-            if random.chance(50), exchange.orders[identifier].map({ !$0.state.isFinal }) == true {
-                schedule(.orderUpdated(exchange.end(identifier, time: clock)))
+            if random.chance(50) {
+                // The cancel happened but its answer was lost: only the order's final state arrives.
+                for case .orderUpdated(let update) in exchange.cancel(identifier, time: clock) {
+                    schedule(.orderUpdated(update))
+                }
             }
             return schedule(.cancelOutcomeUnknown(identifier: identifier, time: 0))
         }
-        guard let order = exchange.orders[identifier] else {
-            return schedule(.cancelRejected(identifier: identifier, error: "order_not_found", time: 0))
-        }
-        guard !order.state.isFinal else {
-            return schedule(.cancelRejected(identifier: identifier, error: "done_order", time: 0))
-        }
-        schedule(.cancelAccepted(identifier: identifier, time: 0))
-        schedule(.orderUpdated(exchange.end(identifier, time: clock)))
+        for event in exchange.cancel(identifier, time: clock) { schedule(event) }
     }
 
     mutating func query(_ identifier: String) {
         if faults && random.chance(10) { return schedule(.orderQueryFailed(identifier: identifier, time: 0)) }
-        if exchange.orders[identifier] != nil {
-            schedule(.orderUpdated(exchange.snapshot(identifier, time: clock)))
-        } else {
-            schedule(.orderNotFound(identifier: identifier, time: 0))
-        }
+        schedule(exchange.query(identifier, time: clock))
     }
 
     mutating func fetchCandles(requestId: Int, market: String, count: Int) {
@@ -312,7 +331,7 @@ struct Simulation {
 
     /// The books and the exchange agree once everything is delivered.
     func convergenceFailures() -> [String] {
-        var problems = exchange.violations
+        var problems: [String] = []
         if !pending.isEmpty { problems.append("\(pending.count) answers still pending") }
         for order in state.orders.values where order.phase != .open {
             problems.append("order \(order.identifier) still \(order.phase) after the quiet phase")
@@ -342,20 +361,6 @@ extension Simulation {
             if case .orderbookReceived = event, commands.isEmpty { continue }
             print("EVENT \(event)")
             for command in commands { print("   -> \(command)") }
-        }
-    }
-}
-
-extension FakeExchange {
-    /// Undoes `place` for an order that never reached the exchange.
-    mutating func forget(_ identifier: String) {
-        guard let order = orders.removeValue(forKey: identifier) else { return }
-        if order.request.side == .bid {
-            krw += order.locked
-            lockedKRW -= order.locked
-        } else {
-            coins[order.request.market, default: 0] += order.locked
-            lockedCoins[order.request.market, default: 0] -= order.locked
         }
     }
 }
