@@ -24,12 +24,7 @@ struct BacktestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let settings: Settings
-        do {
-            settings = try config.map(ConfigFile.load(path:)) ?? Settings()
-        } catch let error as ConfigFileError {
-            throw ValidationError("\n" + error.description)
-        }
+        let settings = try Settings.load(option: config)
         try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true)
         let traceWriter = trace ? try LineWriter(path: report + "/trace.jsonl") : nil
         let sink: ((TraceRecord) -> Void)? = traceWriter.map { writer in { try? writer.write(TraceLine.json($0)) } }

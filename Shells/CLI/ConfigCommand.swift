@@ -13,12 +13,7 @@ struct ConfigCommand: ParsableCommand {
     var config: String?
 
     func run() throws {
-        let settings: Settings
-        do {
-            settings = try config.map(ConfigFile.load(path:)) ?? Settings()
-        } catch let error as ConfigFileError {
-            throw ValidationError("\n" + error.description)
-        }
+        let settings = try Settings.load(option: config)
         print(SettingsPrinter.toml(settings))
     }
 }
