@@ -33,7 +33,7 @@ struct BacktestCommand: ParsableCommand {
         do {
             try RecordingReader.read(paths: data, progress: bar.show) { engine.feed(line: $0) }
         } catch let error as RecordingError {
-            throw ValidationError(error.message)
+            throw CommandFailure(message: error.message)
         }
         bar.finish()
         let summary = engine.finish()

@@ -2,13 +2,19 @@ import ArgumentParser
 import Shells
 
 extension Settings {
-    /// The settings of `--config FILE`, or the defaults; a bad file is a usage error listing
-    /// every problem (the process exits before anything runs).
+    /// The settings of `--config FILE`, or the defaults; a bad file stops the command before
+    /// anything runs, listing every problem.
     static func load(option path: String?) throws -> Settings {
         do {
             return try path.map(ConfigFile.load(path:)) ?? Settings()
         } catch let error as ConfigFileError {
-            throw ValidationError("\n" + error.description)
+            throw CommandFailure(message: "the config cannot run:\n" + error.description)
         }
     }
+}
+
+/// A failure that is not a usage mistake: printed as "Error: …", exit status 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }
