@@ -16,10 +16,13 @@ let package = Package(
     targets: [
         // The pure strategy: no I/O, no clock, no randomness.
         .target(name: "Core", path: "Core"),
-        // Everything that touches the world: files, config, (later) Upbit, LMDB, SMTP.
+        // C libraries, each wrapped by one Swift type in Shells.
+        .systemLibrary(name: "CCrypto", path: "Shells/System/CCrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Shells/System/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // Everything that touches the world: files, config, Upbit, (later) LMDB, SMTP.
         .target(
             name: "Shells",
-            dependencies: ["Core", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: ["Core", "CCrypto", "CCurl", .product(name: "TOMLKit", package: "TOMLKit")],
             path: "Shells/Library"
         ),
         .executableTarget(

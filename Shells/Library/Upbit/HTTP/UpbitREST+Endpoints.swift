@@ -1,0 +1,129 @@
+import Core
+
+/// The endpoints the bot uses, their answers turned into core values.
+extension UpbitREST {
+    /// `GET /v1/accounts`.
+    public func accounts() -> Outcome<[Balance]> {
+        map(request("GET", "/v1/accounts", group: .default, signed: true)) { json in
+            try json.elements().map { item in
+                Balance(currency: try item.text("currency"),
+                        balance: try item.number("balance"),
+                        locked: item["locked"]?.decimal ?? 0)
+            }
+        }
+    }
+
+    /// `GET /v1/orders/chance`: minimum total and fee of a market.
+    public func chance(market: String) -> Outcome<MarketRules> {
+        map(request("GET", "/v1/orders/chance", query: UpbitQuery([("market", market)]), group: .default, signed: true)) { json in
+            MarketRules(market: market, minTotalKRW: json["market"]?["bid"]?["min_total"]?.decimal,
+                        feeRate: json["bid_fee"]?.decimal)
+        }
+    }
+
+    /// `POST /v1/orders`.
+    public func createOrder(_ order: OrderRequest) -> Outcome<OrderUpdate> {
+        var body: [(String, String)] = [("market", order.market)]
+        switch order.kind {
+        case .marketBuy(let amount):
+            body += [("side", "bid"), ("ord_type", "price"), ("price", "\(amount)")]
+        case .marketSell(let volume):
+            body += [("side", "ask"), ("ord_type", "market"), ("volume", "\(volume)")]
+        case .limit(let side, let price, let volume):
+            body += [("side", side == .bid ? "bid" : "ask"), ("ord_type", "limit"), ("price", "\(price)"),
+                     ("volume", "\(volume)")]
+        }
+        body.append(("identifier", order.identifier))
+        return map(request("POST", "/v1/orders", body: UpbitQuery(body), group: .order, signed: true)) { json in
+            try UpbitREST.orderUpdate(json, identifier: order.identifier)
+        }
+    }
+
+    /// `GET /v1/order?identifier=…`: includes `trades`, whose funds are summed.
+    public func order(identifier: String) -> Outcome<OrderUpdate> {
+        map(request("GET", "/v1/order", query: UpbitQuery([("identifier", identifier)]), group: .default, signed: true)) {
+            try UpbitREST.orderUpdate($0, identifier: identifier)
+        }
+    }
+
+    /// `DELETE /v1/order?identifier=…` (the answer still says `wait`: the cancel is accepted).
+    public func cancel(identifier: String) -> Outcome<OrderUpdate> {
+        map(request("DELETE", "/v1/order", query: UpbitQuery([("identifier", identifier)]), group: .default, signed: true)) {
+            try UpbitREST.orderUpdate($0, identifier: identifier)
+        }
+    }
+
+    /// `GET /v1/orders/open`.
+    public func openOrders(market: String? = nil) -> Outcome<[OrderUpdate]> {
+        var query: [(String, String)] = market.map { [("market", $0)] } ?? []
+        query += [("states[]", "wait"), ("states[]", "watch"), ("limit", "100")]
+        return map(request("GET", "/v1/orders/open", query: UpbitQuery(query), group: .default, signed: true)) { json in
+            try json.elements().map { try UpbitREST.orderUpdate($0, identifier: $0["identifier"]?.string ?? "") }
+        }
+    }
+
+    /// `GET /v1/market/all?is_details=true`.
+    public func markets() -> Outcome<[MarketListing]> {
+        map(request("GET", "/v1/market/all", query: UpbitQuery([("is_details", "true")]), group: .market, signed: false)) { json in
+            try json.elements().map { item in
+                MarketListing(market: try item.text("market"),
+                              warning: item["market_event"]?["warning"]?.bool ?? (item["market_warning"]?.string == "CAUTION"))
+            }
+        }
+    }
+
+    /// `GET /v1/orderbook/instruments`: the tick size of each market.
+    public func instruments(markets: [String]) -> Outcome<[MarketRules]> {
+        map(request("GET", "/v1/orderbook/instruments", query: UpbitQuery([("markets", markets.joined(separator: ","))]),
+                    group: .orderbook, signed: false)) { json in
+            try json.elements().map { item in
+                MarketRules(market: try item.text("market"), tickSize: item["tick_size"]?.decimal)
+            }
+        }
+    }
+
+    /// `GET /v1/candles/minutes/1`: the newest `count` (at most 200) 1-minute candles.
+    public func minuteCandles(market: String, count: Int) -> Outcome<[Candle]> {
+        map(request("GET", "/v1/candles/minutes/1", query: UpbitQuery([("market", market), ("count", "\(min(count, 200))")]),
+                    group: .candle, signed: false)) { json in
+            try json.elements().map { item in
+                guard let time = ISOTime.parse(try item.text("candle_date_time_utc")) else {
+                    throw MissingField(description: "candle_date_time_utc is not a UTC time")
+                }
+                return Candle(minute: Time.minute(of: time),
+                              open: try item.number("opening_price").doubleValue,
+                              high: try item.number("high_price").doubleValue,
+                              low: try item.number("low_price").doubleValue,
+                              close: try item.number("trade_price").doubleValue,
+                              volume: try item.number("candle_acc_trade_volume").doubleValue)
+            }
+        }
+    }
+
+    /// An order object of the exchange API. Executed funds come from `executed_funds` (list
+    /// answers, myOrder) or the sum of `trades[].funds` (`GET /v1/order`).
+    static func orderUpdate(_ json: JSONValue, identifier: String) throws -> OrderUpdate {
+        let stateText = try json.text("state")
+        guard let state = ExchangeOrderState(rawValue: stateText) else {
+            throw MissingField(description: "unknown order state \(stateText)")
+        }
+        let trades = json["trades"]?.array ?? []
+        let funds = try json["executed_funds"]?.decimal
+            ?? trades.reduce(Fixed.zero) { $0 + (try $1.number("funds")) }
+        let created = json["created_at"]?.string.flatMap(ISOTime.parse) ?? 0
+        return OrderUpdate(identifier: json["identifier"]?.string ?? identifier, uuid: json["uuid"]?.string,
+                           market: try json.text("market"), state: state,
+                           executedVolume: json["executed_volume"]?.decimal ?? 0, executedFundsKRW: funds,
+                           paidFeeKRW: json["paid_fee"]?.decimal ?? 0, time: created)
+    }
+
+    func map<Value, Mapped>(_ outcome: Outcome<Value>, _ transform: (Value) throws -> Mapped) -> Outcome<Mapped> {
+        switch outcome {
+        case .success(let value):
+            do { return .success(try transform(value)) } catch { return .unknown("unexpected answer: \(error)") }
+        case .rejected(let error): return .rejected(error)
+        case .unknown(let reason): return .unknown(reason)
+        }
+    }
+}
+
