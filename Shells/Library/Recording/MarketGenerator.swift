@@ -27,11 +27,15 @@ public struct MarketGenerator {
     var markets: [Market]
     var second: Int64
     public let startTime: Milliseconds
+    /// Mean seconds between two surges of one market.
+    public let secondsBetweenSurges: Int
 
-    /// 2026-01-01T00:00:00Z unless told otherwise.
-    public init(seed: UInt64, markets count: Int, startTime: Milliseconds = 1_767_225_600_000) {
+    /// 2026-01-01T00:00:00Z unless told otherwise; a surge per market every three hours on average.
+    public init(seed: UInt64, markets count: Int, startTime: Milliseconds = 1_767_225_600_000,
+                secondsBetweenSurges: Int = 10_800) {
         random = SplitMix64(seed: seed)
         self.startTime = startTime
+        self.secondsBetweenSurges = max(secondsBetweenSurges, 1)
         second = startTime / 1_000
         var markets: [Market] = []
         for index in 0..<count {
@@ -44,6 +48,12 @@ public struct MarketGenerator {
         }
         self.markets = markets
     }
+
+    /// The market time of the next second to generate, in milliseconds.
+    public var nextSecondTime: Milliseconds { second * 1_000 }
+
+    /// The codes of the generated markets.
+    public var marketCodes: [String] { markets.map(\.code) }
 
     /// The frames of the next second, in time order, one JSON object per line.
     public mutating func nextSecond() -> [String] {
@@ -70,8 +80,7 @@ public struct MarketGenerator {
     private mutating func startOrEndSurge(_ index: Int) {
         if second >= markets[index].surgeUntilSecond {
             markets[index].surgeFactor = 1
-            // about one surge per market every three hours
-            if random.int(0...10_799) == 0 {
+            if random.int(0...(secondsBetweenSurges - 1)) == 0 {
                 markets[index].surgeUntilSecond = second + Int64(random.int(120...360))
                 markets[index].surgeFactor = Double(random.int(5...15))
             }
