@@ -12,6 +12,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.0"),
     ],
     targets: [
         // The pure strategy: no I/O, no clock, no randomness.
@@ -25,13 +29,24 @@ let package = Package(
             dependencies: ["Core", "CCrypto", "CCurl", .product(name: "TOMLKit", package: "TOMLKit")],
             path: "Shells/Library"
         ),
+        // The Upbit-compatible server for tests and demos (its own target: the bot does not need it).
+        .target(
+            name: "LocalExchange",
+            dependencies: [
+                "Core", "Shells",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shells/LocalExchange"
+        ),
         .executableTarget(
             name: "surge",
-            dependencies: ["Core", "Shells", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Core", "Shells", "LocalExchange", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Shells/CLI"
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests", exclude: ["Fixtures"]),
-        .testTarget(name: "ShellsTests", dependencies: ["Shells", "Core"], path: "Tests/ShellsTests"),
+        .testTarget(name: "ShellsTests", dependencies: ["Shells", "Core", "LocalExchange"], path: "Tests/ShellsTests"),
         .testTarget(name: "PropertyTests", dependencies: ["Core", "Shells"], path: "PropertyTests"),
     ],
     swiftLanguageModes: [.v6]

@@ -116,4 +116,6 @@ public enum RecordingReader {
 public struct RecordingError: Error, CustomStringConvertible {
     public var message: String
     public var description: String { message }
+
+    public init(message: String) { self.message = message }
 }

@@ -31,6 +31,8 @@ public final class UpbitREST: @unchecked Sendable {
     public let limiter: RateLimiter
     /// Longest a request waits for the rate limiter and retries before giving up.
     public var deadlineSeconds: Double = 10
+    /// How long one HTTP exchange may take before its outcome is unknown.
+    public var timeoutMilliseconds = 10_000
 
     public init(baseURL: String, credentials: UpbitCredentials?, limiter: RateLimiter = RateLimiter()) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -93,7 +95,8 @@ public final class UpbitREST: @unchecked Sendable {
             headers.append("Authorization: " + credentials.authorization(for: body ?? query))
         }
         return Result { () throws(CurlSession.Failure) in
-            try session.perform(method: method, url: url, headers: headers, body: body.map { Array($0.jsonBody.utf8) })
+            try session.perform(method: method, url: url, headers: headers, body: body.map { Array($0.jsonBody.utf8) },
+                                timeoutMilliseconds: timeoutMilliseconds)
         }
     }
 

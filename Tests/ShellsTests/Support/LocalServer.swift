@@ -1,0 +1,41 @@
+import Core
+import Foundation
+import LocalExchange
+import Shells
+
+/// Runs a local Upbit on a free loopback port for the length of `body`.
+func withLocalUpbit<T: Sendable>(_ options: LocalUpbit.Options = .small,
+                                 _ body: @Sendable (LocalUpbit, Int) async throws -> T) async throws -> T {
+    let upbit = LocalUpbit(options: options, now: Milliseconds(Date().timeIntervalSince1970 * 1_000))
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let server = Task { try await LocalUpbitServer.run(upbit, port: 0, onStarted: { continuation.yield($0) }) }
+    defer { server.cancel() }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next() else { throw RecordingError(message: "the local server did not start") }
+    let result = try await body(upbit, port)
+    server.cancel()
+    _ = await server.result
+    return result
+}
+
+extension LocalUpbit.Options {
+    /// Three markets, five minutes of history: quick to start.
+    static var small: LocalUpbit.Options {
+        var options = LocalUpbit.Options()
+        options.markets = 3
+        options.historyMinutes = 5
+        return options
+    }
+}
+
+/// Runs blocking work (libcurl) on a thread of its own, off Swift's cooperative pool.
+func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(returning: work()) }
+    }
+}
+
+func localREST(_ port: Int, accessKey: String = "local-access-key", secretKey: String = "local-secret-key") -> UpbitREST {
+    UpbitREST(baseURL: "http://127.0.0.1:\(port)",
+              credentials: UpbitCredentials(accessKey: accessKey, secretKey: secretKey))
+}
