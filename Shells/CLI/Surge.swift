@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Surge: ParsableCommand {
+struct Surge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "surge",
         abstract: "An automated volume-surge trader for Upbit's KRW markets.",
@@ -11,6 +11,6 @@ struct Surge: ParsableCommand {
             take-profit and a trailing stop. See README.md.
             """,
         version: "0.1.0",
-        subcommands: [BacktestCommand.self, GenerateCommand.self, ConfigCommand.self]
+        subcommands: [BacktestCommand.self, GenerateCommand.self, ExchangeCommand.self, ConfigCommand.self]
     )
 }
