@@ -26,7 +26,10 @@ let package = Package(
         // Everything that touches the world: files, config, Upbit, (later) LMDB, SMTP.
         .target(
             name: "Shells",
-            dependencies: ["Core", "CCrypto", "CCurl", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: [
+                "Core", "CCrypto", "CCurl", .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "WSClient", package: "swift-websocket"), .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Shells/Library"
         ),
         // The Upbit-compatible server for tests and demos (its own target: the bot does not need it).
@@ -42,7 +45,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "surge",
-            dependencies: ["Core", "Shells", "LocalExchange", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Core", "Shells", "LocalExchange", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Shells/CLI"
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests", exclude: ["Fixtures"]),

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Core
+import Foundation
+import Logging
+import Shells
+
+/// `surge run`: trade on the live feed, on paper (default) or for real.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Trade Upbit's KRW markets: paper by default (simulated fills), --live for real orders.",
+        discussion: """
+            Live mode needs UPBIT_ACCESS_KEY and UPBIT_SECRET_KEY in the environment or in --keys FILE \
+            (NAME=value lines, mode 0600). [upbit] rest_url and ws_url in the config point the bot at \
+            any Upbit-compatible server (surge exchange runs one locally). Stops cleanly on SIGINT/SIGTERM.
+            """
+    )
+
+    @Option(help: "The TOML config file (default: built-in defaults).") var config: String?
+    @Flag(help: "Simulated fills on live data, starting from capital.initial_krw (the default).") var paper = false
+    @Flag(help: "Real orders with real money.") var live = false
+    @Option(help: "Key file with UPBIT_ACCESS_KEY=… and UPBIT_SECRET_KEY=… (mode 0600).") var keys: String?
+    @Option(help: "Stop after this many minutes (default: until SIGINT/SIGTERM).") var minutes: Double?
+    @Flag(help: "Log every decision.") var verbose = false
+
+    func validate() throws {
+        if paper && live { throw ValidationError("choose --paper or --live, not both") }
+    }
+
+    func run() async throws {
+        let settings = try Settings.load(option: config)
+        var credentials: UpbitCredentials?
+        if live {
+            do {
+                credentials = try KeyFile.credentials(file: keys, environment: ProcessInfo.processInfo.environment)
+            } catch {
+                throw CommandFailure(message: "live mode: \(error)")
+            }
+        }
+        let logger = LogSetup.bootstrapOnce(verbose: verbose)
+        let setup = LiveDriver.Setup(settings: settings, mode: live ? .live : .paper, credentials: credentials,
+                                     identifierPrefix: IdentifierPrefix.fresh())
+        logger.info("surge \(live ? "LIVE" : "paper") on \(settings.upbit.restURL), \(credentials.map { "\($0)" } ?? "no keys")")
+        let driver = LiveDriver(setup: setup, logger: logger)
+        await runUntilStopped(minutes: minutes) { await driver.run() }
+        print(await driver.summary())
+    }
+}
+
+/// Runs `work` until SIGINT / SIGTERM or the time limit, then cancels it and waits for it.
+func runUntilStopped(minutes: Double?, _ work: @escaping @Sendable () async -> Void) async {
+    let task = Task { await work() }
+    signal(SIGINT, SIG_IGN)
+    signal(SIGTERM, SIG_IGN)
+    let sources = [SIGINT, SIGTERM].map { DispatchSource.makeSignalSource(signal: $0, queue: .main) }
+    for source in sources {
+        source.setEventHandler { task.cancel() }
+        source.resume()
+    }
+    if let minutes {
+        Task {
+            try? await Task.sleep(for: .milliseconds(Int(minutes * 60_000)))
+            task.cancel()
+        }
+    }
+    await task.value
+    for source in sources { source.cancel() }
+}
+
+enum IdentifierPrefix {
+    /// A prefix unique to this run (base-36 seconds since 2020), so identifiers never repeat on the
+    /// account. (The durable store will keep one per state directory.)
+    static func fresh() -> String {
+        let seconds = Int(Date().timeIntervalSince1970) - 1_577_836_800
+        return "s" + String(seconds, radix: 36)
+    }
+}
+
+enum LogSetup {
+    nonisolated(unsafe) private static var bootstrapped = false
+
+    /// One-line logs on stderr: time, level, message. Secrets never reach them (credentials print
+    /// as the first four characters of the access key).
+    static func bootstrapOnce(verbose: Bool) -> Logger {
+        if !bootstrapped {
+            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+            bootstrapped = true
+        }
+        var logger = Logger(label: "surge")
+        logger.logLevel = verbose ? .debug : .info
+        return logger
+    }
+}

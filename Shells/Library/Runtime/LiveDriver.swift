@@ -1,0 +1,261 @@
+import Core
+import Foundation
+import HTTPTypes
+import Logging
+
+/// The one owner of `State` when trading on a live feed (paper or live). Market frames, private
+/// frames, REST answers and a 1 s timer all become events, handled one at a time on this actor:
+/// reduce, then carry out the commands. Paper mode answers orders at once from a
+/// `SimulatedExchange` fed by the live frames (as backtests do); live mode sends them over REST.
+public actor LiveDriver {
+    public enum Mode: String, Sendable { case paper, live }
+
+    public struct Setup: Sendable {
+        public var settings: Settings
+        public var mode: Mode
+        public var credentials: UpbitCredentials?
+        public var identifierPrefix: String
+        public var backfillCandles = 200
+
+        public init(settings: Settings, mode: Mode, credentials: UpbitCredentials?, identifierPrefix: String) {
+            self.settings = settings
+            self.mode = mode
+            self.credentials = credentials
+            self.identifierPrefix = identifierPrefix
+        }
+    }
+
+    public private(set) var state: State
+    let setup: Setup
+    let logger: Logger
+    private var paper: SimulatedExchange?
+    private let exchange: LiveGateway?
+    private let quotation: LiveGateway
+    private let publicLink: SocketLink
+    private let privateLink: SocketLink?
+    private var lastFrameAt = ContinuousClock.now
+    private var stallReported = false
+    public private(set) var framesRejected = 0
+    /// Called with every command, for tests and the demo.
+    private var observer: (@Sendable (Command) -> Void)?
+
+    public init(setup: Setup, logger: Logger) {
+        self.setup = setup
+        self.logger = logger
+        let strategy = setup.settings.strategy
+        state = State(config: strategy, options: .init(identifierPrefix: setup.identifierPrefix,
+                                                       trace: logger.logLevel <= .debug,
+                                                       backfillCandles: setup.backfillCandles))
+        let restURL = setup.settings.upbit.restURL
+        quotation = LiveGateway(exchange: UpbitREST(baseURL: restURL, credentials: nil),
+                                quotation: UpbitREST(baseURL: restURL, credentials: nil))
+        publicLink = SocketLink(url: setup.settings.upbit.webSocketURL, name: "public", logger: logger)
+        if setup.mode == .live, let credentials = setup.credentials {
+            exchange = LiveGateway(exchange: UpbitREST(baseURL: restURL, credentials: credentials),
+                                   quotation: UpbitREST(baseURL: restURL, credentials: nil))
+            privateLink = SocketLink(url: setup.settings.upbit.webSocketURL + "/private", name: "private", logger: logger) {
+                var fields = HTTPFields()
+                fields[.authorization] = credentials.authorization(for: UpbitQuery())
+                return fields
+            }
+            paper = nil
+        } else {
+            exchange = nil
+            privateLink = nil
+            paper = SimulatedExchange(krw: strategy.capital.initialKRW, feeRate: strategy.fees.rate)
+        }
+    }
+
+    public func observe(_ observer: @escaping @Sendable (Command) -> Void) { self.observer = observer }
+
+    /// Runs until cancelled: sockets, timer, then the start-up sequence.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.publicLink.run { await self.marketFrame($0) } }
+            if let privateLink {
+                await privateLink.subscribe(SocketLink.privateSubscription)
+                group.addTask { await privateLink.run { await self.privateFrame($0) } }
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(1))
+                    await self.tick()
+                }
+            }
+            await startUp()
+            await group.waitForAll()
+        }
+    }
+
+    static func wallClock() -> Milliseconds { Milliseconds(Date().timeIntervalSince1970 * 1_000) }
+
+    /// Market list, tick sizes, the exchange's fee, then `recovered` (reconciliation).
+    func startUp() async {
+        var listings: [MarketListing] = []
+        while !Task.isCancelled {
+            let rest = quotation.quotation
+            let answer = await quotation.onQueue(DispatchQueue.global()) { rest.markets() }
+            if case .success(let markets) = answer { listings = markets; break }
+            logger.warning("market list unavailable (\(answer)); retrying in 5 s")
+            try? await Task.sleep(for: .seconds(5))
+        }
+        process(.marketsListed(listings, time: LiveDriver.wallClock()))
+        let codes = listings.map(\.market).filter(MarketCode.isKRWMarket)
+        for chunk in stride(from: 0, to: codes.count, by: 50).map({ Array(codes[$0..<min($0 + 50, codes.count)]) }) {
+            let rest = quotation.quotation
+            if case .success(let rules) = await quotation.onQueue(DispatchQueue.global(), { rest.instruments(markets: chunk) }) {
+                for rule in rules { process(.marketRulesReceived(rule, time: LiveDriver.wallClock())) }
+            }
+        }
+        if let exchange, let first = codes.first {
+            let rest = exchange.exchange
+            if case .success(let rules) = await exchange.onQueue(DispatchQueue.global(), { rest.chance(market: first) }),
+               let fee = rules.feeRate {
+                logger.info("exchange fee rate \(fee)")
+                for code in codes { process(.marketRulesReceived(MarketRules(market: code, feeRate: fee), time: LiveDriver.wallClock())) }
+            }
+        }
+        process(.recovered(time: LiveDriver.wallClock()))
+    }
+
+    // MARK: - Inputs
+
+    func marketFrame(_ bytes: [UInt8]) {
+        lastFrameAt = .now
+        let frame: MarketFrame
+        do {
+            frame = try bytes.withUnsafeBytes { buffer throws(FrameError) in try MarketFrameDecoder.decode(buffer, depth: .best) }
+        } catch {
+            framesRejected += 1
+            if framesRejected <= 10 || framesRejected % 1_000 == 0 {
+                logger.warning("malformed frame skipped (\(framesRejected) so far): \(error)")
+            }
+            return
+        }
+        switch frame {
+        case .trade(let trade):
+            let fills = paper?.receive(trade) ?? []
+            process(.tradeReceived(trade))
+            for fill in fills { process(fill) }
+        case .orderbook(let book):
+            bytes.withUnsafeBytes { paper?.receive(bookFrame: $0, market: book.market) }
+            process(.orderbookReceived(book.top))
+        case .error(let name, let message):
+            logger.error("public socket error \(name): \(message)")
+        case .ticker, .status, .other:
+            break
+        }
+    }
+
+    func privateFrame(_ bytes: [UInt8]) {
+        do {
+            switch try PrivateFrameDecoder.decode(bytes) {
+            case .order(let update): process(.orderUpdated(update))
+            case .error(let name, let message): logger.error("private socket error \(name): \(message)")
+            case .assets, .status, .other: break
+            }
+        } catch {
+            framesRejected += 1
+            logger.warning("malformed private frame skipped: \(error)")
+        }
+    }
+
+    /// Once a second: the clock, and the watchdog that turns silence into `feedStalled` (and
+    /// drops a silent socket so it reconnects).
+    func tick() async {
+        process(.timerFired(time: LiveDriver.wallClock()))
+        let silence = ContinuousClock.now - lastFrameAt
+        let stale = Duration.seconds(setup.settings.strategy.risk.staleFeedSeconds)
+        if silence >= stale, !stallReported {
+            stallReported = true
+            process(.feedStalled(time: LiveDriver.wallClock()))
+            await publicLink.reconnect()
+        } else if silence < stale {
+            stallReported = false
+        }
+    }
+
+    // MARK: - The loop
+
+    /// Reduces an event and everything it leads to (paper answers come back at once).
+    func process(_ first: Event) {
+        var queue = [first]
+        var index = 0
+        while index < queue.count {
+            let event = queue[index]
+            index += 1
+            for command in reduce(&state, event) {
+                observer?(command)
+                queue += dispatch(command, time: event.time)
+            }
+        }
+    }
+
+    /// Carries out one command; returns the events known at once (paper), else answers later.
+    func dispatch(_ command: Command, time: Milliseconds) -> [Event] {
+        switch command {
+        case .subscribe(let markets):
+            logger.info("subscribing to trades and orderbooks of \(markets.count) markets")
+            let link = publicLink
+            Task { await link.subscribe(SocketLink.marketSubscription(markets)) }
+            return []
+        case .notify(let notification):
+            logger.info("[\(notification.kind.rawValue)] \(notification.market.map { $0 + ": " } ?? "")\(notification.text)")
+            return []
+        case .trace(let record):
+            if case .decision(let decision) = record, decision.action == .buy || logger.logLevel <= .trace {
+                logger.debug("decision \(decision.market) \(decision.action.rawValue) (\(decision.reason)) surge \(decision.surgeRatio) rsi \(decision.rsi ?? .nan)")
+            }
+            return []
+        case .fetchCandles:
+            send(command, through: quotation)
+            return []
+        case .placeOrder(let request):
+            logger.info("order \(request.identifier): \(request.market) \(request.kind)")
+            fallthrough
+        case .cancelOrder, .queryOrder, .fetchBalances:
+            if paper != nil { return paperAnswer(command, time: time) }
+            if let exchange { send(command, through: exchange) }
+            return []
+        }
+    }
+
+    private func paperAnswer(_ command: Command, time: Milliseconds) -> [Event] {
+        switch command {
+        case .placeOrder(let request): return paper!.place(request, time: time)
+        case .cancelOrder(let identifier, _): return paper!.cancel(identifier, time: time)
+        case .queryOrder(let identifier): return [paper!.query(identifier, time: time)]
+        case .fetchBalances(let requestId): return [.balancesFetched(requestId: requestId, balances: paper!.balances, time: time)]
+        default: return []
+        }
+    }
+
+    private func send(_ command: Command, through gateway: LiveGateway) {
+        Task {
+            let events = await gateway.execute(command, at: LiveDriver.wallClock())
+            self.deliver(events)
+        }
+    }
+
+    func deliver(_ events: [Event]) {
+        for event in events {
+            if case .orderRejected(let identifier, let error, _) = event { logger.warning("order \(identifier) rejected: \(error)") }
+            process(event)
+        }
+    }
+
+    /// A one-paragraph account of the session.
+    public func summary() -> String {
+        let ledger = state.ledger
+        let net = ledger.reduce(Fixed.zero) { $0 + $1.netPnLKRW }
+        return """
+            positions open: \(state.positions.map { "\($0.market) \($0.volume)" }.joined(separator: ", ").ifEmpty("none"))
+            exit legs: \(ledger.count), net P&L \(net.rounded(places: 0)) KRW, equity \(state.equityKRW.rounded(places: 0)) KRW
+            frames rejected: \(framesRejected), late trades \(state.statistics.lateTrades), duplicate trades \(state.statistics.duplicateTrades)
+            """
+    }
+}
+
+extension String {
+    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
+}
