@@ -26,11 +26,18 @@ let package = Package(
         // Everything that touches the world: files, config, Upbit, (later) LMDB, SMTP.
         .target(
             name: "Shells",
+            dependencies: ["Core", "CCrypto", "CCurl", .product(name: "TOMLKit", package: "TOMLKit")],
+            path: "Shells/Library"
+        ),
+        // The live runtime on Upbit's WebSockets (SwiftNIO): kept apart so that offline tools and
+        // benchmarks build without NIO.
+        .target(
+            name: "Live",
             dependencies: [
-                "Core", "CCrypto", "CCurl", .product(name: "TOMLKit", package: "TOMLKit"),
+                "Core", "Shells",
                 .product(name: "WSClient", package: "swift-websocket"), .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Shells/Library"
+            path: "Shells/Live"
         ),
         // The Upbit-compatible server for tests and demos (its own target: the bot does not need it).
         .target(
@@ -46,13 +53,13 @@ let package = Package(
         .executableTarget(
             name: "surge",
             dependencies: [
-                "Core", "Shells", "LocalExchange", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Core", "Shells", "Live", "LocalExchange", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Shells/CLI"
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests", exclude: ["Fixtures"]),
-        .testTarget(name: "ShellsTests", dependencies: ["Shells", "Core", "LocalExchange"], path: "Tests/ShellsTests"),
+        .testTarget(name: "ShellsTests", dependencies: ["Shells", "Core", "Live", "LocalExchange"], path: "Tests/ShellsTests"),
         .testTarget(name: "PropertyTests", dependencies: ["Core", "Shells"], path: "PropertyTests"),
     ],
     swiftLanguageModes: [.v6]

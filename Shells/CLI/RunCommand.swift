@@ -2,6 +2,7 @@ import ArgumentParser
 import Core
 import Foundation
 import Logging
+import Live
 import Shells
 
 /// `surge run`: trade on the live feed, on paper (default) or for real.

@@ -35,7 +35,7 @@ public enum LocalUpbitServer {
             return Response(status: .ok)
         }
         var quiet = logger
-        quiet.logLevel = .warning
+        quiet.logLevel = max(logger.logLevel, .warning)
         let app = Application(
             router: router,
             server: .http1WebSocketUpgrade { head, _, _ in try await upgrade(upbit, head) },

@@ -1,4 +1,5 @@
 import Core
+import Shells
 import Foundation
 import HTTPTypes
 import Logging
@@ -49,11 +50,13 @@ public actor LiveDriver {
         let restURL = setup.settings.upbit.restURL
         quotation = LiveGateway(exchange: UpbitREST(baseURL: restURL, credentials: nil),
                                 quotation: UpbitREST(baseURL: restURL, credentials: nil))
-        publicLink = SocketLink(url: setup.settings.upbit.webSocketURL, name: "public", logger: logger)
+        var socketLogger = logger
+        socketLogger.logLevel = max(logger.logLevel, .info)  // the WebSocket library's debug lines stay out
+        publicLink = SocketLink(url: setup.settings.upbit.webSocketURL, name: "public", logger: socketLogger)
         if setup.mode == .live, let credentials = setup.credentials {
             exchange = LiveGateway(exchange: UpbitREST(baseURL: restURL, credentials: credentials),
                                    quotation: UpbitREST(baseURL: restURL, credentials: nil))
-            privateLink = SocketLink(url: setup.settings.upbit.webSocketURL + "/private", name: "private", logger: logger) {
+            privateLink = SocketLink(url: setup.settings.upbit.webSocketURL + "/private", name: "private", logger: socketLogger) {
                 var fields = HTTPFields()
                 fields[.authorization] = credentials.authorization(for: UpbitQuery())
                 return fields
@@ -93,8 +96,7 @@ public actor LiveDriver {
     func startUp() async {
         var listings: [MarketListing] = []
         while !Task.isCancelled {
-            let rest = quotation.quotation
-            let answer = await quotation.onQueue(DispatchQueue.global()) { rest.markets() }
+            let answer = await quotation.markets()
             if case .success(let markets) = answer { listings = markets; break }
             logger.warning("market list unavailable (\(answer)); retrying in 5 s")
             try? await Task.sleep(for: .seconds(5))
@@ -102,14 +104,12 @@ public actor LiveDriver {
         process(.marketsListed(listings, time: LiveDriver.wallClock()))
         let codes = listings.map(\.market).filter(MarketCode.isKRWMarket)
         for chunk in stride(from: 0, to: codes.count, by: 50).map({ Array(codes[$0..<min($0 + 50, codes.count)]) }) {
-            let rest = quotation.quotation
-            if case .success(let rules) = await quotation.onQueue(DispatchQueue.global(), { rest.instruments(markets: chunk) }) {
+            if case .success(let rules) = await quotation.instruments(markets: chunk) {
                 for rule in rules { process(.marketRulesReceived(rule, time: LiveDriver.wallClock())) }
             }
         }
         if let exchange, let first = codes.first {
-            let rest = exchange.exchange
-            if case .success(let rules) = await exchange.onQueue(DispatchQueue.global(), { rest.chance(market: first) }),
+            if case .success(let rules) = await exchange.chance(market: first),
                let fee = rules.feeRate {
                 logger.info("exchange fee rate \(fee)")
                 for code in codes { process(.marketRulesReceived(MarketRules(market: code, feeRate: fee), time: LiveDriver.wallClock())) }

@@ -1,4 +1,5 @@
 import Foundation
+import Shells
 import HTTPTypes
 import Logging
 import NIOCore
@@ -65,7 +66,7 @@ public actor SocketLink {
                 }
                 logger.notice("\(name) socket closed")
             } catch {
-                logger.warning("\(name) socket failed: \(error)")
+                if !Task.isCancelled { logger.warning("\(name) socket failed: \(error)") }
             }
             outbound = nil
             if Task.isCancelled { break }

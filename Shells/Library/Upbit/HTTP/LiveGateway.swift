@@ -73,6 +73,19 @@ public final class LiveGateway: OrderGateway {
         }
     }
 
+    /// Start-up questions (off the order thread's way).
+    public func markets() async -> UpbitREST.Outcome<[MarketListing]> {
+        await onQueue(quotationQueue) { [quotation] in quotation.markets() }
+    }
+
+    public func instruments(markets: [String]) async -> UpbitREST.Outcome<[MarketRules]> {
+        await onQueue(quotationQueue) { [quotation] in quotation.instruments(markets: markets) }
+    }
+
+    public func chance(market: String) async -> UpbitREST.Outcome<MarketRules> {
+        await onQueue(exchangeQueue) { [exchange] in exchange.chance(market: market) }
+    }
+
     func fetchCandles(requestId: Int, market: String, count: Int, time: Milliseconds) async -> [Event] {
         await onQueue(quotationQueue) { [quotation] in
             guard case .success(let candles) = quotation.minuteCandles(market: market, count: count) else {

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Core
+import Foundation
+import LocalExchange
+import Logging
+import Live
+import Shells
+
+/// `surge demo`: the local Upbit on a generated market with volume surges, and the bot trading
+/// it in live mode (real REST and WebSockets on loopback, JWTs verified), then a summary.
+struct DemoCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Start a local Upbit with a surging market and let the bot trade it live on loopback.",
+        discussion: "Needs no network and no keys. Logs every decision and trade on stderr, then prints a summary."
+    )
+
+    @Option(help: "How long to trade, in minutes of wall-clock time.") var minutes = 2.0
+    @Option(help: "Market seconds per wall-clock second.") var speed = 10.0
+    @Option(help: "Random seed of the generated market.") var seed: UInt64 = 7
+    @Option(help: "The TOML config file (its [upbit] section is replaced by the local server).") var config: String?
+
+    func run() async throws {
+        var settings = try Settings.load(option: config)
+        var options = LocalUpbit.Options()
+        options.seed = seed
+        options.markets = 8
+        options.historyMinutes = 40
+        options.secondsBetweenSurges = 400
+        options.speed = speed
+        let upbit = LocalUpbit(options: options, now: Milliseconds(Date().timeIntervalSince1970 * 1_000))
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        var serverLogger = Logger(label: "local-upbit")
+        serverLogger.logLevel = .critical  // its shutdown is not news
+        let quietLogger = serverLogger
+        let server = Task {
+            try await LocalUpbitServer.run(upbit, port: 0, logger: quietLogger, onStarted: { continuation.yield($0) })
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CommandFailure(message: "the local server did not start") }
+        settings.upbit.restURL = "http://127.0.0.1:\(port)"
+        settings.upbit.webSocketURL = "ws://127.0.0.1:\(port)/websocket/v1"
+        let logger = LogSetup.bootstrapOnce(verbose: true)
+        logger.info("local Upbit on 127.0.0.1:\(port): \(options.markets) markets at \(speed)x; trading live for \(minutes) minutes")
+        let setup = LiveDriver.Setup(settings: settings, mode: .live,
+                                     credentials: UpbitCredentials(accessKey: options.accessKey, secretKey: options.secretKey),
+                                     identifierPrefix: IdentifierPrefix.fresh())
+        let driver = LiveDriver(setup: setup, logger: logger)
+        await runUntilStopped(minutes: minutes) { await driver.run() }
+        server.cancel()
+        let orders = await upbit.orderSummaries()
+        print("""
+
+            == demo summary ==
+            \(await driver.summary())
+            orders on the exchange: \(orders.count) (\(orders.filter { $0.executedVolume.isPositive }.count) filled)
+            """)
+        for entry in await driver.state.ledger {
+            print("  \(entry.market) \(entry.reason.rawValue): \(entry.volume) at \(entry.entryPrice.rounded(places: 2)) -> "
+                  + "\(entry.exitPrice.rounded(places: 2)), net \(entry.netPnLKRW.rounded(places: 0)) KRW")
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Core
+import Foundation
+import LocalExchange
+import Logging
+import Live
+import Shells
+import Testing
+
+/// A fast local market: 6 markets, 40 minutes of history, a surge per market every 5 market
+/// minutes, 10 market seconds per second.
+extension LocalUpbit.Options {
+    static var fast: LocalUpbit.Options {
+        var options = LocalUpbit.Options()
+        options.markets = 6
+        options.historyMinutes = 40
+        options.secondsBetweenSurges = 300
+        options.speed = 10
+        return options
+    }
+}
+
+func localSettings(_ port: Int) -> Settings {
+    var settings = Settings()
+    settings.upbit.restURL = "http://127.0.0.1:\(port)"
+    settings.upbit.webSocketURL = "ws://127.0.0.1:\(port)/websocket/v1"
+    settings.strategy.risk.staleFeedSeconds = 30
+    return settings
+}
+
+/// Polls `condition` every 200 ms for at most `seconds`.
+func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(200))
+    }
+    return false
+}
+
+@Suite(.serialized) struct LiveDriverTests {
+    @Test func aFullCycleAgainstTheLocalUpbitInLiveMode() async throws {
+        try await withLocalUpbit(.fast) { upbit, port in
+            var logger = Logger(label: "test")
+            logger.logLevel = .warning
+            let setup = LiveDriver.Setup(settings: localSettings(port), mode: .live,
+                                         credentials: UpbitCredentials(accessKey: "local-access-key", secretKey: "local-secret-key"),
+                                         identifierPrefix: "lt")
+            let driver = LiveDriver(setup: setup, logger: logger)
+            let run = Task { await driver.run() }
+            defer { run.cancel() }
+
+            // surge -> market buy -> take profit (or stop) -> market sell, all signed and verified
+            let closed = await eventually(60) { await !driver.state.ledger.isEmpty }
+            #expect(closed)
+            let ledger = await driver.state.ledger
+            let orders = await upbit.orderSummaries()
+            let legs = Set(ledger.map(\.positionId))
+            for position in legs {
+                #expect(orders.contains { $0.identifier == "lt-\(position)-b1" && $0.executedVolume.isPositive })
+            }
+            #expect(Set(orders.map(\.identifier)).count == orders.count)
+            #expect(await !upbit.requestLog.isEmpty)
+
+            // The sockets are dropped: the bot reconnects, subscribes again and data flows again.
+            let before = await driver.state.risk.lastMarketDataAt ?? 0
+            await upbit.dropSockets()
+            let flowing = await eventually(20) {
+                let socketsBack = await upbit.socketCount >= 2
+                let newData = (await driver.state.risk.lastMarketDataAt ?? 0) > before + 2_000
+                return socketsBack && newData
+            }
+            #expect(flowing)
+
+            // What the bot holds is what the exchange holds.
+            run.cancel()
+            _ = await run.value
+            let state = await driver.state
+            let balances = await upbit.balances()
+            for position in state.positions where position.orderIdentifiers.isEmpty {
+                let held = balances.first { $0.currency == MarketCode.baseCurrency(of: position.market) }
+                #expect((held?.balance ?? 0) + (held?.locked ?? 0) == position.volume)
+            }
+        }
+    }
+}
+
+@Suite(.serialized) struct RecordTests {
+    /// What `surge record` writes from the local server's socket, a backtest reads back whole.
+    @Test func aRecordingOfThePublicSocketIsABacktestInput() async throws {
+        try await withLocalUpbit(.fast) { upbit, port in
+            let path = temporaryDirectory("record") + "/live.jsonl"
+            let recorder = FrameRecorder(writer: try LineWriter(path: path))
+            let link = SocketLink(url: "ws://127.0.0.1:\(port)/websocket/v1", name: "record", logger: Logger(label: "test"))
+            await link.subscribe(SocketLink.marketSubscription(["KRW-BTC", "KRW-ETH", "KRW-XRP"]))
+            let run = Task { await link.run { await recorder.write($0) } }
+            let recorded = await eventually(20) { await recorder.frames >= 50 }
+            run.cancel()
+            _ = await run.value
+            try await recorder.close()
+            #expect(recorded)
+            var engine = BacktestEngine(config: Config())
+            try RecordingReader.read(paths: [path]) { engine.feed(line: $0) }
+            let summary = engine.finish()
+            #expect(summary.framesRead >= 50)
+            #expect(summary.framesRejected == 0)
+            #expect(Set(engine.state.markets.map(\.code)).isSubset(of: ["KRW-BTC", "KRW-ETH", "KRW-XRP"]))
+        }
+    }
+}
