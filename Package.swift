@@ -85,4 +85,11 @@ if ProcessInfo.processInfo.environment["SURGE_BENCHMARKS"] != nil {
             path: "Benchmarks/BacktestBenchmark",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ))
+    package.targets.append(
+        .executableTarget(
+            name: "TickToOrderBenchmark",
+            dependencies: ["Core", "Shells", .product(name: "Benchmark", package: "benchmark")],
+            path: "Benchmarks/TickToOrderBenchmark",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ))
 }

@@ -23,6 +23,14 @@ extension UpbitREST {
 
     /// `POST /v1/orders`.
     public func createOrder(_ order: OrderRequest) -> Outcome<OrderUpdate> {
+        map(request("POST", "/v1/orders", body: UpbitREST.orderBody(order), group: .order, signed: true)) { json in
+            try UpbitREST.orderUpdate(json, identifier: order.identifier)
+        }
+    }
+
+    /// The body of `POST /v1/orders` (also hashed into the JWT): market buys are `ord_type=price`
+    /// with the KRW amount, market sells `ord_type=market` with the volume.
+    public static func orderBody(_ order: OrderRequest) -> UpbitQuery {
         var body: [(String, String)] = [("market", order.market)]
         switch order.kind {
         case .marketBuy(let amount):
@@ -34,9 +42,7 @@ extension UpbitREST {
                      ("volume", "\(volume)")]
         }
         body.append(("identifier", order.identifier))
-        return map(request("POST", "/v1/orders", body: UpbitQuery(body), group: .order, signed: true)) { json in
-            try UpbitREST.orderUpdate(json, identifier: order.identifier)
-        }
+        return UpbitQuery(body)
     }
 
     /// `GET /v1/order?identifier=…`: includes `trades`, whose funds are summed.
