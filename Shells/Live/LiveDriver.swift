@@ -17,6 +17,8 @@ public actor LiveDriver {
         public var credentials: UpbitCredentials?
         public var identifierPrefix: String
         public var backfillCandles = 200
+        /// How long an order request may take before its outcome is unknown.
+        public var restTimeoutMilliseconds = 10_000
 
         public init(settings: Settings, mode: Mode, credentials: UpbitCredentials?, identifierPrefix: String) {
             self.settings = settings
@@ -54,8 +56,9 @@ public actor LiveDriver {
         socketLogger.logLevel = max(logger.logLevel, .info)  // the WebSocket library's debug lines stay out
         publicLink = SocketLink(url: setup.settings.upbit.webSocketURL, name: "public", logger: socketLogger)
         if setup.mode == .live, let credentials = setup.credentials {
-            exchange = LiveGateway(exchange: UpbitREST(baseURL: restURL, credentials: credentials),
-                                   quotation: UpbitREST(baseURL: restURL, credentials: nil))
+            let orders = UpbitREST(baseURL: restURL, credentials: credentials)
+            orders.timeoutMilliseconds = setup.restTimeoutMilliseconds
+            exchange = LiveGateway(exchange: orders, quotation: UpbitREST(baseURL: restURL, credentials: nil))
             privateLink = SocketLink(url: setup.settings.upbit.webSocketURL + "/private", name: "private", logger: socketLogger) {
                 var fields = HTTPFields()
                 fields[.authorization] = credentials.authorization(for: UpbitQuery())

@@ -12,14 +12,18 @@ public struct Faults: Equatable, Sendable, Codable {
     public var delayMilliseconds = 0
     /// Every myOrder frame is sent twice.
     public var duplicateMyOrder = false
+    /// No myOrder or myAsset frames at all (the bot must ask by identifier).
+    public var silentPrivateSocket = false
 
     public init(tooManyRequests: Int = 0, serverErrors: Int = 0, droppedOrderAnswers: Int = 0,
-                heldAnswerSeconds: Double = 30, delayMilliseconds: Int = 0, duplicateMyOrder: Bool = false) {
+                heldAnswerSeconds: Double = 30, delayMilliseconds: Int = 0, duplicateMyOrder: Bool = false,
+                silentPrivateSocket: Bool = false) {
         self.tooManyRequests = tooManyRequests
         self.serverErrors = serverErrors
         self.droppedOrderAnswers = droppedOrderAnswers
         self.heldAnswerSeconds = heldAnswerSeconds
         self.delayMilliseconds = delayMilliseconds
         self.duplicateMyOrder = duplicateMyOrder
+        self.silentPrivateSocket = silentPrivateSocket
     }
 }

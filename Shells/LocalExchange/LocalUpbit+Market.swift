@@ -83,6 +83,7 @@ extension LocalUpbit {
 
     /// Order events of the simulated exchange become myOrder frames (and myAsset after fills).
     func push(_ events: [Event]) {
+        guard !faults.silentPrivateSocket else { return }
         var filled = false
         for case .orderUpdated(let update) in events {
             guard let order = exchange.orders[update.identifier] else { continue }

@@ -107,3 +107,31 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
         }
     }
 }
+
+@Suite(.serialized) struct LostAnswerTests {
+    /// The first order's answer never comes: the bot waits, asks by identifier, finds the order,
+    /// and never sends a second one for that entry.
+    @Test func anAcceptedOrderWhoseAnswerIsLostIsResolvedByIdentifier() async throws {
+        try await withLocalUpbit(.fast) { upbit, port in
+            await upbit.setFaults(Faults(droppedOrderAnswers: 1, heldAnswerSeconds: 6, silentPrivateSocket: true))
+            var logger = Logger(label: "test")
+            logger.logLevel = .warning
+            var setup = LiveDriver.Setup(settings: localSettings(port), mode: .live,
+                                         credentials: UpbitCredentials(accessKey: "local-access-key", secretKey: "local-secret-key"),
+                                         identifierPrefix: "la")
+            setup.restTimeoutMilliseconds = 1_500
+            let driver = LiveDriver(setup: setup, logger: logger)
+            let run = Task { await driver.run() }
+            defer { run.cancel() }
+            let settled = await eventually(60) {
+                let state = await driver.state
+                return state.positions.contains { $0.id == 1 && $0.phase != .opening }
+                    || state.ledger.contains { $0.positionId == 1 }
+            }
+            #expect(settled)
+            let entries = await upbit.orderSummaries().filter { $0.identifier.hasPrefix("la-1-b") }
+            #expect(entries.map(\.identifier) == ["la-1-b1"])
+            #expect(await upbit.requestLog.contains("GET /v1/order"))
+        }
+    }
+}

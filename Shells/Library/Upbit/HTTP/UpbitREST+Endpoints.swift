@@ -52,6 +52,25 @@ extension UpbitREST {
         }
     }
 
+    /// `GET /v1/order?uuid=…`.
+    public func order(uuid: String) -> Outcome<OrderUpdate> {
+        map(request("GET", "/v1/order", query: UpbitQuery([("uuid", uuid)]), group: .default, signed: true)) {
+            try UpbitREST.orderUpdate($0, identifier: $0["identifier"]?.string ?? "")
+        }
+    }
+
+    /// `GET /v1/ticker?markets=…`: the last trade price of each market.
+    public func tickers(markets: [String]) -> Outcome<[Ticker]> {
+        map(request("GET", "/v1/ticker", query: UpbitQuery([("markets", markets.joined(separator: ","))]), group: .ticker,
+                    signed: false)) { json in
+            try json.elements().map { item in
+                Ticker(market: try item.text("market"), tradePrice: try item.number("trade_price"),
+                       accumulatedTradeVolume24h: item["acc_trade_volume_24h"]?.decimal,
+                       time: item["trade_timestamp"]?.integer ?? item["timestamp"]?.integer ?? 0)
+            }
+        }
+    }
+
     /// `DELETE /v1/order?identifier=…` (the answer still says `wait`: the cancel is accepted).
     public func cancel(identifier: String) -> Outcome<OrderUpdate> {
         map(request("DELETE", "/v1/order", query: UpbitQuery([("identifier", identifier)]), group: .default, signed: true)) {
