@@ -28,7 +28,7 @@ struct DemoCommand: AsyncParsableCommand {
         options.historyMinutes = 40
         options.secondsBetweenSurges = 400
         options.speed = speed
-        let upbit = LocalUpbit(options: options, now: Milliseconds(Date().timeIntervalSince1970 * 1_000))
+        let upbit = try LocalUpbit(options: options, now: Milliseconds(Date().timeIntervalSince1970 * 1_000))
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var serverLogger = Logger(label: "local-upbit")
         serverLogger.logLevel = .critical  // its shutdown is not news

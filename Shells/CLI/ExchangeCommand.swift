@@ -2,6 +2,7 @@ import ArgumentParser
 import Core
 import Foundation
 import LocalExchange
+import Shells
 
 /// `surge exchange`: the local Upbit-compatible server, for tests and demos.
 struct ExchangeCommand: AsyncParsableCommand {
@@ -23,6 +24,7 @@ struct ExchangeCommand: AsyncParsableCommand {
     @Option(help: "Mean seconds between two volume surges of one market.") var surgeEvery = 10_800
     @Option(help: "Market seconds per wall-clock second.") var speed = 1.0
     @Option(help: "Starting KRW of the account.") var krw = 10_000_000
+    @Option(help: "Play this recording (looped, times shifted to now) instead of a generated market.") var recording: String?
 
     func run() async throws {
         var options = LocalUpbit.Options()
@@ -32,11 +34,20 @@ struct ExchangeCommand: AsyncParsableCommand {
         options.secondsBetweenSurges = surgeEvery
         options.speed = speed
         options.krw = Fixed(krw)
-        let upbit = LocalUpbit(options: options, now: Milliseconds(Date().timeIntervalSince1970 * 1_000))
+        if let recording {
+            var lines: [String] = []
+            do {
+                try RecordingReader.read(paths: [recording]) { lines.append(String(decoding: $0, as: UTF8.self)) }
+            } catch {
+                throw CommandFailure(message: "\(error)")
+            }
+            options.recording = lines
+        }
+        let upbit = try LocalUpbit(options: options, now: Milliseconds(Date().timeIntervalSince1970 * 1_000))
         let started = options
         try await LocalUpbitServer.run(upbit, port: port) { port in
             let banner = """
-                local Upbit on http://127.0.0.1:\(port) (ws://127.0.0.1:\(port)/websocket/v1), \(started.markets) markets
+                local Upbit on http://127.0.0.1:\(port) (ws://127.0.0.1:\(port)/websocket/v1), \(started.recording == nil ? "\(started.markets) generated markets" : "a recording")
                 keys: UPBIT_ACCESS_KEY=\(started.accessKey) UPBIT_SECRET_KEY=\(started.secretKey)
 
                 """

@@ -18,6 +18,8 @@ public actor LocalUpbit {
         public var secondsBetweenSurges = 10_800
         /// Market seconds per wall-clock second.
         public var speed = 1.0
+        /// Lines of a recording to play instead of a generated market (looped, times shifted).
+        public var recording: [String]?
         /// Server-side request budgets (Upbit's); 429 past them.
         public var enforceRateLimits = true
 
@@ -28,7 +30,7 @@ public actor LocalUpbit {
     var exchange: SimulatedExchange
     var auth: LocalAuth
     public var faults = Faults()
-    var generator: MarketGenerator
+    var generator: any MarketFeed
     let limiter: RateLimiter
     var candles: [String: CandleBook] = [:]
     var lastTrades: [String: Trade] = [:]
@@ -38,13 +40,17 @@ public actor LocalUpbit {
     /// Every REST request, "METHOD /path", in arrival order (for tests and the operator).
     public private(set) var requestLog: [String] = []
 
-    public init(options: Options = Options(), now: Milliseconds) {
+    public init(options: Options = Options(), now: Milliseconds) throws {
         self.options = options
         exchange = SimulatedExchange(krw: options.krw, feeRate: options.feeRate)
         auth = LocalAuth(accessKey: options.accessKey, secretKey: options.secretKey)
         let start = (now / 1_000 - Int64(options.historyMinutes) * 60) * 1_000
-        generator = MarketGenerator(seed: options.seed, markets: options.markets, startTime: start,
-                                    secondsBetweenSurges: options.secondsBetweenSurges)
+        if let recording = options.recording {
+            generator = try RecordingFeed(lines: recording, startTime: start)
+        } else {
+            generator = MarketGenerator(seed: options.seed, markets: options.markets, startTime: start,
+                                        secondsBetweenSurges: options.secondsBetweenSurges)
+        }
         limiter = RateLimiter()
     }
 

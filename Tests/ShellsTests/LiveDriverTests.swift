@@ -135,3 +135,37 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
         }
     }
 }
+
+@Suite(.serialized) struct RecordingReplayTests {
+    /// A recording from January plays as if now: times shifted to the present, ids raised per loop.
+    @Test func theLocalServerReplaysARecordingShiftedToNow() async throws {
+        var generator = MarketGenerator(seed: 5, markets: 2)
+        let lines = (0..<120).flatMap { _ in generator.nextSecond() }
+        var feed = try RecordingFeed(lines: lines, startTime: 1_800_000_000_000)
+        let first = feed.nextSecond()
+        #expect(!first.isEmpty)
+        for line in first {
+            guard case .trade(let trade) = try MarketFrameDecoder.decode(line) else { continue }
+            #expect(trade.time >= 1_800_000_000_000 && trade.time < 1_800_000_001_000)
+        }
+        for _ in 0..<130 { _ = feed.nextSecond() }  // past the end: the second loop
+        let looped = feed.nextSecond().compactMap { line -> Trade? in
+            guard case .trade(let trade) = try? MarketFrameDecoder.decode(line) else { return nil }
+            return trade
+        }
+        #expect(looped.allSatisfy { $0.sequentialId > 100_000_000_000_000_000 && $0.time > 1_800_000_120_000 })
+
+        var options = LocalUpbit.Options.small
+        options.recording = lines
+        try await withLocalUpbit(options) { upbit, port in
+            let rest = localREST(port)
+            guard case .success(let markets) = await offload({ rest.markets() }) else { Issue.record("markets"); return }
+            #expect(markets.map(\.market) == ["KRW-BTC", "KRW-ETH"])
+            guard case .success(let tickers) = await offload({ rest.tickers(markets: ["KRW-BTC"]) }) else {
+                Issue.record("ticker"); return
+            }
+            let now = Milliseconds(Date().timeIntervalSince1970 * 1_000)
+            #expect(abs((tickers.first?.time ?? 0) - now) < 60_000)
+        }
+    }
+}

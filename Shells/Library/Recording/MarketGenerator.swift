@@ -4,8 +4,8 @@ import Core
 /// walks on the KRW tick grid, a trade stream per market, full 15-level orderbooks every few
 /// seconds, and now and then a volume surge of a few minutes (5-15x the volume, rising prices,
 /// more bids than asks). The same seed gives the same bytes.
-public struct MarketGenerator {
-    struct Market {
+public struct MarketGenerator: Sendable {
+    struct Market: Sendable {
         var code: String
         var price: Fixed
         let openingPrice: Fixed

@@ -1,5 +1,5 @@
 /// A tiny seeded generator (SplitMix64): the same seed always gives the same run.
-public struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     public init(seed: UInt64) { state = seed }

@@ -6,7 +6,7 @@ import Shells
 /// Runs a local Upbit on a free loopback port for the length of `body`.
 func withLocalUpbit<T: Sendable>(_ options: LocalUpbit.Options = .small,
                                  _ body: @Sendable (LocalUpbit, Int) async throws -> T) async throws -> T {
-    let upbit = LocalUpbit(options: options, now: Milliseconds(Date().timeIntervalSince1970 * 1_000))
+    let upbit = try LocalUpbit(options: options, now: Milliseconds(Date().timeIntervalSince1970 * 1_000))
     let (ports, continuation) = AsyncStream<Int>.makeStream()
     let server = Task { try await LocalUpbitServer.run(upbit, port: 0, onStarted: { continuation.yield($0) }) }
     defer { server.cancel() }
