@@ -169,3 +169,27 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
         }
     }
 }
+
+@Suite(.serialized) struct PaperModeTests {
+    /// Paper mode: live frames, fills simulated in process from `capital.initial_krw`; the
+    /// exchange never sees an order.
+    @Test func paperModeTradesTheLiveFeedWithoutSendingOrders() async throws {
+        try await withLocalUpbit(.fast) { upbit, port in
+            var logger = Logger(label: "test")
+            logger.logLevel = .warning
+            let setup = LiveDriver.Setup(settings: localSettings(port), mode: .paper, credentials: nil, identifierPrefix: "pp")
+            let driver = LiveDriver(setup: setup, logger: logger)
+            let run = Task { await driver.run() }
+            defer { run.cancel() }
+            let traded = await eventually(60) {
+                let state = await driver.state
+                return state.ledger.count + state.positions.filter { $0.phase == .open }.count > 0
+            }
+            #expect(traded)
+            #expect(await upbit.orderSummaries().isEmpty)
+            #expect(await !upbit.requestLog.contains { $0.hasPrefix("POST") })
+            let state = await driver.state
+            #expect(state.checkInvariants() == [])
+        }
+    }
+}
