@@ -42,6 +42,7 @@ public enum ConfigFile {
                 problems.append("\(section): must be a [section]")
                 continue
             }
+            if section == "email" { settings.email = EmailSettings() }
             for key in values.keys.sorted() {
                 guard let assign = keys[key] else {
                     problems.append("\(section).\(key): unknown key")
@@ -56,6 +57,7 @@ public enum ConfigFile {
         }
         problems += settings.strategy.validate().map(\.description)
         problems += validateUpbit(settings.upbit)
+        problems += validateEmail(settings.email) + validateNotify(settings.notify)
         guard problems.isEmpty else { throw ConfigFileError(file: file, problems: problems) }
         return settings
     }
@@ -69,6 +71,48 @@ public enum ConfigFile {
             problems.append("upbit.ws_url: must start with ws:// or wss:// (got \(upbit.webSocketURL))")
         }
         return problems
+    }
+}
+
+extension ConfigFile {
+    static func validateEmail(_ email: EmailSettings?) -> [String] {
+        guard let email else { return [] }
+        var problems: [String] = []
+        if !(email.server.hasPrefix("smtp://") || email.server.hasPrefix("smtps://")) {
+            problems.append("email.server: must start with smtp:// or smtps:// (got \(email.server))")
+        }
+        if !email.from.contains("@") { problems.append("email.from: must be an e-mail address (got \(email.from))") }
+        if email.to.isEmpty || !email.to.allSatisfy({ $0.contains("@") }) {
+            problems.append("email.to: must list at least one e-mail address")
+        }
+        if let time = email.dailyReportTime, DailyTime(time) == nil {
+            problems.append("email.daily_report_time: must be HH:MM (KST), got \(time)")
+        }
+        return problems
+    }
+
+    static func validateNotify(_ notify: NotifySettings) -> [String] {
+        var problems: [String] = []
+        if let url = notify.webhookURL, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            problems.append("notify.webhook_url: must start with http:// or https:// (got \(url))")
+        }
+        if notify.batchSeconds < 1 { problems.append("notify.batch_seconds: must be >= 1 (got \(notify.batchSeconds))") }
+        if notify.maxMessagesPerHour < 1 {
+            problems.append("notify.max_messages_per_hour: must be >= 1 (got \(notify.maxMessagesPerHour))")
+        }
+        return problems
+    }
+}
+
+/// A time of day, `HH:MM`.
+public struct DailyTime: Equatable, Sendable {
+    public var minuteOfDay: Int
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
+              (0..<24).contains(hour), (0..<60).contains(minute) else { return nil }
+        minuteOfDay = hour * 60 + minute
     }
 }
 

@@ -51,6 +51,21 @@ enum ConfigKeys {
             "rest_url": { $0.upbit.restURL = try text($1) },
             "ws_url": { $0.upbit.webSocketURL = try text($1) },
         ],
+        "email": [
+            "server": { $0.email!.server = try text($1) },
+            "user": { $0.email!.user = try text($1) },
+            "from": { $0.email!.from = try text($1) },
+            "to": { $0.email!.to = try strings($1) },
+            "starttls": { $0.email!.starttls = try boolean($1) },
+            "daily_report_time": { $0.email!.dailyReportTime = try text($1) },
+            "notifications": { $0.email!.notifications = try boolean($1) },
+            "password_file": { $0.email!.passwordFile = try text($1) },
+        ],
+        "notify": [
+            "webhook_url": { $0.notify.webhookURL = try text($1) },
+            "batch_seconds": { $0.notify.batchSeconds = try integer($1) },
+            "max_messages_per_hour": { $0.notify.maxMessagesPerHour = try integer($1) },
+        ],
     ]
 
     /// A number as an exact decimal: `0.003` stays 0.003 (the shortest text of the TOML float).

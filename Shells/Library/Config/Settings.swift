@@ -4,6 +4,9 @@ import Core
 public struct Settings: Equatable, Sendable {
     public var strategy = Config()
     public var upbit = UpbitSettings()
+    /// `[email]`; nil when the file has no such section (no mail is sent).
+    public var email: EmailSettings?
+    public var notify = NotifySettings()
 
     public init() {}
 }
@@ -13,6 +16,36 @@ public struct UpbitSettings: Equatable, Sendable {
     public var restURL = "https://api.upbit.com"
     /// The public socket; the private one is this URL + `/private`.
     public var webSocketURL = "wss://api.upbit.com/websocket/v1"
+
+    public init() {}
+}
+
+/// `[email]`: where reports and notifications go. The password comes from `SURGE_SMTP_PASSWORD`
+/// or `password_file` (mode 0600), never from this file, and is never logged.
+public struct EmailSettings: Equatable, Sendable {
+    /// `smtps://host:465` (TLS from the start) or `smtp://host:587` (STARTTLS when `starttls`).
+    public var server = ""
+    public var user = ""
+    public var from = ""
+    public var to: [String] = []
+    public var starttls = true
+    /// `HH:MM` in KST; nil = no daily report.
+    public var dailyReportTime: String? = "09:00"
+    /// Also send entry, exit, halt and error notifications by e-mail.
+    public var notifications = true
+    public var passwordFile: String?
+
+    public init() {}
+}
+
+/// `[notify]`: notifications batched and rate-limited, so a bad day cannot send a thousand mails.
+public struct NotifySettings: Equatable, Sendable {
+    /// A generic JSON webhook; nil = none.
+    public var webhookURL: String?
+    /// Notifications wait this long to go out together.
+    public var batchSeconds = 60
+    /// At most this many messages per hour per channel; the rest wait for the next one.
+    public var maxMessagesPerHour = 12
 
     public init() {}
 }

@@ -2,9 +2,23 @@ import Core
 
 /// The effective settings as TOML, in the file's own layout.
 public enum SettingsPrinter {
+    static func quoted(_ text: String) -> String { "\"\(text)\"" }
+
+    static func emailSection(_ email: EmailSettings?) -> [(String, [(String, String)])] {
+        guard let email else { return [] }
+        var keys: [(String, String)] = [
+            ("server", quoted(email.server)), ("user", quoted(email.user)), ("from", quoted(email.from)),
+            ("to", "[" + email.to.map(quoted).joined(separator: ", ") + "]"), ("starttls", "\(email.starttls)"),
+            ("notifications", "\(email.notifications)"),
+        ]
+        if let time = email.dailyReportTime { keys.append(("daily_report_time", quoted(time))) }
+        if let file = email.passwordFile { keys.append(("password_file", quoted(file))) }
+        return [("email", keys)]
+    }
+
     public static func toml(_ settings: Settings) -> String {
         let strategy = settings.strategy
-        func quoted(_ text: String) -> String { "\"\(text)\"" }
+        let quoted = SettingsPrinter.quoted
         let sections: [(String, [(String, String)])] = [
             ("capital", [
                 ("initial_krw", "\(strategy.capital.initialKRW)"),
@@ -46,7 +60,10 @@ public enum SettingsPrinter {
             ]),
             ("fees", [("rate", "\(strategy.fees.rate)")]),
             ("upbit", [("rest_url", quoted(settings.upbit.restURL)), ("ws_url", quoted(settings.upbit.webSocketURL))]),
-        ]
+            ("notify", [("batch_seconds", "\(settings.notify.batchSeconds)"),
+                        ("max_messages_per_hour", "\(settings.notify.maxMessagesPerHour)")]
+                + (settings.notify.webhookURL.map { [("webhook_url", quoted($0))] } ?? [])),
+        ] + emailSection(settings.email)
         return sections.map { name, keys in
             "[\(name)]\n" + keys.map { "\($0.0) = \($0.1)" }.joined(separator: "\n")
         }.joined(separator: "\n\n")
