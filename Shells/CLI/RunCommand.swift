@@ -22,6 +22,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Real orders with real money.") var live = false
     @Option(help: "Key file with UPBIT_ACCESS_KEY=… and UPBIT_SECRET_KEY=… (mode 0600).") var keys: String?
     @Option(help: "Stop after this many minutes (default: until SIGINT/SIGTERM).") var minutes: Double?
+    @Option(help: "State directory (the ledger is kept there).") var state = "state"
     @Flag(help: "Log every decision.") var verbose = false
 
     func validate() throws {
@@ -39,8 +40,21 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         let logger = LogSetup.bootstrapOnce(verbose: verbose)
-        let setup = LiveDriver.Setup(settings: settings, mode: live ? .live : .paper, credentials: credentials,
+        var setup = LiveDriver.Setup(settings: settings, mode: live ? .live : .paper, credentials: credentials,
                                      identifierPrefix: IdentifierPrefix.fresh())
+        setup.stateDirectory = state
+        do {
+            setup.emailPassword = try settings.email.flatMap {
+                try ReportMail.password($0, environment: ProcessInfo.processInfo.environment)
+            }
+        } catch {
+            throw CommandFailure(message: "\(error)")
+        }
+        if settings.email != nil || settings.notify.webhookURL != nil {
+            let email = settings.email.map { (settings: $0, password: setup.emailPassword) }
+            setup.notifier = Notifier(channels: .init(email: email, webhookURL: settings.notify.webhookURL),
+                                      settings: settings.notify)
+        }
         logger.info("surge \(live ? "LIVE" : "paper") on \(settings.upbit.restURL), \(credentials.map { "\($0)" } ?? "no keys")")
         let driver = LiveDriver(setup: setup, logger: logger)
         await runUntilStopped(minutes: minutes) { await driver.run() }

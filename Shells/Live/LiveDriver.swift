@@ -19,6 +19,12 @@ public actor LiveDriver {
         public var backfillCandles = 200
         /// How long an order request may take before its outcome is unknown.
         public var restTimeoutMilliseconds = 10_000
+        /// Where `ledger.jsonl` is kept (nil: nowhere).
+        public var stateDirectory: String?
+        /// Notifications by e-mail / webhook (nil: logs only).
+        public var notifier: Notifier?
+        /// The SMTP password for the daily report.
+        public var emailPassword: String?
 
         public init(settings: Settings, mode: Mode, credentials: UpbitCredentials?, identifierPrefix: String) {
             self.settings = settings
@@ -41,6 +47,8 @@ public actor LiveDriver {
     public private(set) var framesRejected = 0
     /// Called with every command, for tests and the demo.
     private var observer: (@Sendable (Command) -> Void)?
+    private var ledgerWritten = 0
+    private var lastDailyReportDay: Int64?
 
     public init(setup: Setup, logger: Logger) {
         self.setup = setup
@@ -97,6 +105,10 @@ public actor LiveDriver {
 
     /// Market list, tick sizes, the exchange's fee, then `recovered` (reconciliation).
     func startUp() async {
+        if let time = setup.settings.email?.dailyReportTime.flatMap(DailyTime.init) {
+            let (day, minute) = LiveDriver.kstDayAndMinute(LiveDriver.wallClock())
+            if minute >= time.minuteOfDay { lastDailyReportDay = day }  // today's time has passed: from tomorrow on
+        }
         var listings: [MarketListing] = []
         while !Task.isCancelled {
             let answer = await quotation.markets()
@@ -167,6 +179,8 @@ public actor LiveDriver {
     /// drops a silent socket so it reconnects).
     func tick() async {
         process(.timerFired(time: LiveDriver.wallClock()))
+        if let notifier = setup.notifier { Task { await notifier.flush() } }
+        sendDailyReportIfDue()
         let silence = ContinuousClock.now - lastFrameAt
         let stale = Duration.seconds(setup.settings.strategy.risk.staleFeedSeconds)
         if silence >= stale, !stallReported {
@@ -192,6 +206,54 @@ public actor LiveDriver {
                 queue += dispatch(command, time: event.time)
             }
         }
+        persistLedger()
+    }
+
+    /// New exit legs go to `ledger.jsonl` with the equity after them.
+    func persistLedger() {
+        guard let directory = setup.stateDirectory, state.ledger.count > ledgerWritten else { return }
+        let rows = state.ledger[ledgerWritten...].map { LedgerFile.Row(leg: $0, equityKRW: state.equityKRW) }
+        do {
+            try LedgerFile(directory: directory).append(Array(rows))
+            ledgerWritten = state.ledger.count
+        } catch {
+            logger.error("cannot write the ledger file: \(error)")
+        }
+    }
+
+    /// The KST day whose report is due at `now`, or nil (not yet, or sent already).
+    public static func dailyReportDue(now: Milliseconds, at time: DailyTime, lastDay: Int64?) -> Int64? {
+        let (day, minute) = kstDayAndMinute(now)
+        return minute >= time.minuteOfDay && lastDay != day ? day : nil
+    }
+
+    static func kstDayAndMinute(_ time: Milliseconds) -> (day: Int64, minute: Int) {
+        let day = Time.kstDay(time)
+        let minute = Int((time + Time.kstOffset - day * Time.day) / Time.minute)
+        return (day, minute)
+    }
+
+    /// At `daily_report_time` (KST), the last 24 hours of the ledger go out by e-mail, off the
+    /// trading loop; a failure is logged and never stops trading.
+    func sendDailyReportIfDue() {
+        guard let email = setup.settings.email, let time = email.dailyReportTime.flatMap(DailyTime.init),
+              let directory = setup.stateDirectory else { return }
+        let now = LiveDriver.wallClock()
+        guard let day = LiveDriver.dailyReportDue(now: now, at: time, lastDay: lastDailyReportDay) else { return }
+        lastDailyReportDay = day
+        let password = setup.emailPassword
+        let logger = logger
+        Thread.detachNewThread {
+            do {
+                let rows = try LedgerFile(directory: directory).read()
+                let summary = LedgerFile.summary(rows, from: now - Time.day, to: now + 1)
+                try ReportMail.send(summary, title: "surge daily report \(ISOTime.date(now + Time.kstOffset)) (KST)",
+                                    settings: email, password: password)
+                logger.info("daily report sent to \(email.to.joined(separator: ", "))")
+            } catch {
+                logger.error("daily report not sent: \(error)")
+            }
+        }
     }
 
     /// Carries out one command; returns the events known at once (paper), else answers later.
@@ -204,6 +266,7 @@ public actor LiveDriver {
             return []
         case .notify(let notification):
             logger.info("[\(notification.kind.rawValue)] \(notification.market.map { $0 + ": " } ?? "")\(notification.text)")
+            if let notifier = setup.notifier { Task { await notifier.enqueue(notification) } }
             return []
         case .trace(let record):
             if case .decision(let decision) = record, decision.action == .buy || logger.logLevel <= .trace {

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Core
+import Foundation
+import Shells
+
+/// `surge report`: the backtest's report files, from the live ledger.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write trades.csv, summary.json and report.html from the live ledger, and e-mail them on request."
+    )
+
+    @Option(help: "State directory of the bot.") var state = "state"
+    @Option(help: "First day (YYYY-MM-DD, KST) to include.") var from: String?
+    @Option(help: "Last day (YYYY-MM-DD, KST) to include.") var to: String?
+    @Option(help: "Directory for the report files.") var out: String
+    @Flag(help: "Send the report to [email] to.") var email = false
+    @Option(help: "The TOML config file (for [email]).") var config: String?
+
+    static func kstDayStart(_ date: String) -> Milliseconds? { ISOTime.parse(date + "T00:00:00+09:00") }
+
+    func run() throws {
+        let settings = try Settings.load(option: config)
+        let start = try from.map { text in
+            guard let time = ReportCommand.kstDayStart(text) else { throw ValidationError("--from must be YYYY-MM-DD") }
+            return time
+        }
+        let end = try to.map { text in
+            guard let time = ReportCommand.kstDayStart(text) else { throw ValidationError("--to must be YYYY-MM-DD") }
+            return time + Time.day
+        }
+        let rows: [LedgerFile.Row]
+        do { rows = try LedgerFile(directory: state).read() } catch { throw CommandFailure(message: "\(error)") }
+        let summary = LedgerFile.summary(rows, from: start, to: end)
+        let title = "surge report \(from ?? "start") to \(to ?? "now") (KST)"
+        try ReportFiles.write(summary, title: title, to: out)
+        print("\(summary.trades) exit legs, net P&L \(summary.netPnLKRW.rounded(places: 0)) KRW: \(out)/report.html")
+        guard email else { return }
+        guard let emailSettings = settings.email else { throw CommandFailure(message: "--email needs an [email] section in the config") }
+        do {
+            let password = try ReportMail.password(emailSettings, environment: ProcessInfo.processInfo.environment)
+            try ReportMail.send(summary, title: title, settings: emailSettings, password: password)
+        } catch {
+            throw CommandFailure(message: "report written, but not e-mailed: \(error)")
+        }
+        print("e-mailed to \(emailSettings.to.joined(separator: ", "))")
+    }
+}

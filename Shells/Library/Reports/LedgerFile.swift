@@ -1,0 +1,115 @@
+import Core
+import Foundation
+
+/// The live ledger on disk: `STATE/ledger.jsonl`, one exit leg per line with the equity right
+/// after it, appended and fsynced as legs happen. `surge report` and the daily mail read it.
+public struct LedgerFile: Sendable {
+    public struct Row: Codable, Equatable, Sendable {
+        public var leg: LedgerEntry
+        public var equityKRW: Fixed
+
+        public init(leg: LedgerEntry, equityKRW: Fixed) {
+            self.leg = leg
+            self.equityKRW = equityKRW
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case leg
+            case equityKRW = "equity_krw"
+        }
+    }
+
+    public let path: String
+
+    public init(directory: String) {
+        path = directory + "/ledger.jsonl"
+    }
+
+    public func append(_ rows: [Row]) throws {
+        guard !rows.isEmpty else { return }
+        let directory = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        for row in rows {
+            try handle.write(contentsOf: try encoder.encode(row) + Data("\n".utf8))
+        }
+        try handle.synchronize()
+    }
+
+    /// Every row; a line that does not decode is an error naming it.
+    public func read() throws -> [Row] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
+        let decoder = JSONDecoder()
+        var rows: [Row] = []
+        for (number, line) in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").enumerated() {
+            do {
+                rows.append(try decoder.decode(Row.self, from: Data(line.utf8)))
+            } catch {
+                throw RecordingError(message: "\(path) line \(number + 1) is not a ledger row")
+            }
+        }
+        return rows
+    }
+
+    /// The rows whose exit falls in [from, to), as a report summary: the equity curve is the
+    /// equity after each leg, starting from the equity before the first one.
+    public static func summary(_ rows: [Row], from: Milliseconds? = nil, to: Milliseconds? = nil) -> BacktestSummary {
+        let chosen = rows.filter { row in
+            (from.map { row.leg.exitTime >= $0 } ?? true) && (to.map { row.leg.exitTime < $0 } ?? true)
+        }
+        let initial = chosen.first.map { $0.equityKRW - $0.leg.netPnLKRW } ?? 0
+        var curve = chosen.first.map { [EquityPoint(time: $0.leg.entryTime, equityKRW: initial)] } ?? []
+        curve += chosen.map { EquityPoint(time: $0.leg.exitTime, equityKRW: $0.equityKRW) }
+        return BacktestSummary(ledger: chosen.map(\.leg), equityCurve: curve, initialEquityKRW: initial,
+                               finalEquityKRW: chosen.last?.equityKRW ?? initial, framesRead: 0, framesRejected: 0,
+                               firstFrameTime: chosen.first?.leg.entryTime, lastFrameTime: chosen.last?.leg.exitTime)
+    }
+}
+
+/// Builds and sends a report mail: plain-text summary, report.html and trades.csv attached.
+public enum ReportMail {
+    public static func message(_ summary: BacktestSummary, title: String, settings: EmailSettings) -> MailMessage {
+        let text = """
+            \(title)
+
+            exit legs: \(summary.trades) in \(summary.positions) positions, win rate \(summary.winRatePercent.rounded(places: 2)) %
+            net P&L: \(summary.netPnLKRW.rounded(places: 0)) KRW (\(summary.returnPercent.rounded(places: 4)) %)
+            max drawdown: \(summary.maxDrawdownPercent.rounded(places: 4)) %
+            equity: \(summary.finalEquityKRW.rounded(places: 0)) KRW
+
+            The equity curve and every trade are in report.html; trades.csv has the rows.
+            """
+        return MailMessage(from: settings.from, to: settings.to, subject: title, text: text, attachments: [
+            .init(filename: "report.html", contentType: "text/html; charset=utf-8",
+                  data: Array(ReportPage.html(summary, title: title).utf8)),
+            .init(filename: "trades.csv", contentType: "text/csv; charset=utf-8", data: Array(ReportFiles.tradesCSV(summary.ledger).utf8)),
+        ])
+    }
+
+    public static func send(_ summary: BacktestSummary, title: String, settings: EmailSettings, password: String?) throws {
+        let message = message(summary, title: title, settings: settings)
+        let mailer = SMTPMailer(server: settings.server, user: settings.user, password: password, starttls: settings.starttls)
+        do {
+            try mailer.send(from: MailMessage.address(settings.from), to: settings.to.map(MailMessage.address), message: message.render())
+        } catch {
+            throw RecordingError(message: error.description)
+        }
+    }
+
+    /// The SMTP password: `SURGE_SMTP_PASSWORD`, or `password_file` (which must be mode 0600).
+    public static func password(_ settings: EmailSettings, environment: [String: String]) throws -> String? {
+        if let value = environment["SURGE_SMTP_PASSWORD"] { return value }
+        guard let file = settings.passwordFile else { return nil }
+        var status = stat()
+        guard stat(file, &status) == 0 else { throw RecordingError(message: "password file \(file) cannot be read") }
+        guard status.st_mode & 0o077 == 0 else {
+            throw RecordingError(message: "password file \(file) must be mode 0600 (chmod 600 \(file))")
+        }
+        return try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
