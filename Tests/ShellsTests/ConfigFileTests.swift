@@ -71,7 +71,7 @@ import Testing
             "bot.toml: entry.order: expected \"market\" or \"limit\", got \"stop\"",
             "bot.toml: entry.rsi_period: expected a whole number, got 14.5",
             "bot.toml: exit.stop_los: unknown key",
-            "bot.toml: unknown section [strategy] (known: capital, entry, exit, fees, risk, universe, upbit)",
+            "bot.toml: unknown section [strategy] (known: capital, email, entry, exit, fees, notify, risk, universe, upbit)",
             "bot.toml: capital.position_fraction: must be in (0, 1] (got 1.5)",
             "bot.toml: exit.take_profit: must be > 0 (got -0.1)",
         ])
@@ -95,5 +95,56 @@ import Testing
         var expected = settings
         expected.strategy.exit.trailingActivation = settings.strategy.exit.takeProfit  // printed explicitly
         #expect(try ConfigFile.parse(SettingsPrinter.toml(settings), file: "printed") == expected)
+    }
+}
+
+@Suite struct EmailConfigTests {
+    @Test func emailAndNotifySectionsAreRead() throws {
+        let settings = try ConfigFile.parse("""
+            [email]
+            server = "smtps://smtp.example.com:465"
+            user = "bot@example.com"
+            from = "surge <bot@example.com>"
+            to = ["me@example.com"]
+            daily_report_time = "08:30"
+            password_file = "/etc/surge/smtp.password"
+            [notify]
+            webhook_url = "https://hooks.example.com/surge"
+            batch_seconds = 120
+            max_messages_per_hour = 6
+            """, file: "bot.toml")
+        #expect(settings.email?.server == "smtps://smtp.example.com:465")
+        #expect(settings.email?.to == ["me@example.com"])
+        #expect(settings.email?.dailyReportTime == "08:30")
+        #expect(settings.email?.passwordFile == "/etc/surge/smtp.password")
+        #expect(settings.notify.webhookURL == "https://hooks.example.com/surge")
+        #expect(settings.notify.maxMessagesPerHour == 6)
+        var expected = settings
+        expected.strategy.exit.trailingActivation = settings.strategy.exit.takeProfit  // printed explicitly
+        #expect(try ConfigFile.parse(SettingsPrinter.toml(settings), file: "printed") == expected)
+    }
+
+    @Test func badEmailSettingsAreNamed() {
+        do {
+            _ = try ConfigFile.parse("""
+                [email]
+                server = "mail.example.com"
+                from = "nobody"
+                daily_report_time = "25:00"
+                password = "do-not-put-it-here"
+                [notify]
+                max_messages_per_hour = 0
+                """, file: "bot.toml")
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)".components(separatedBy: "\n") == [
+                "bot.toml: email.password: unknown key",
+                "bot.toml: email.server: must start with smtp:// or smtps:// (got mail.example.com)",
+                "bot.toml: email.from: must be an e-mail address (got nobody)",
+                "bot.toml: email.to: must list at least one e-mail address",
+                "bot.toml: email.daily_report_time: must be HH:MM (KST), got 25:00",
+                "bot.toml: notify.max_messages_per_hour: must be >= 1 (got 0)",
+            ])
+        }
     }
 }
