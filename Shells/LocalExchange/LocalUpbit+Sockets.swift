@@ -30,52 +30,51 @@ extension LocalUpbitServer {
     static func publicSession(_ upbit: LocalUpbit, _ inbound: WebSocketInboundStream,
                               _ outbound: WebSocketOutboundWriter) async throws {
         let (id, frames) = await upbit.openPublicSocket()
-        defer { Task { await upbit.closeSocket(id) } }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                for await frame in frames { try await outbound.write(.binary(ByteBuffer(string: frame))) }
-            }
-            group.addTask {
-                for try await message in inbound.messages(maxSize: 1 << 16) {
-                    let text: String
-                    switch message {
-                    case .text(let string): text = string
-                    case .binary(let buffer): text = String(buffer: buffer)
-                    }
-                    if text.trimmingCharacters(in: .whitespacesAndNewlines) == "PING" {
-                        try await outbound.write(.text(#"{"status":"UP"}"#))
-                        continue
-                    }
-                    switch Subscription.parse(text) {
-                    case .success(let subscription):
-                        await upbit.subscribe(id, trades: subscription.trades, orderbooks: subscription.orderbooks,
-                                              tickers: subscription.tickers)
-                    case .failure(let error):
-                        try await outbound.write(.binary(ByteBuffer(string: #"{"error":{"name":"\#(error.name)","message":"\#(error.message)"}}"#)))
-                        return
-                    }
+        try await session(upbit, id, frames, outbound) {
+            for try await message in inbound.messages(maxSize: 1 << 16) {
+                let text: String
+                switch message {
+                case .text(let string): text = string
+                case .binary(let buffer): text = String(buffer: buffer)
+                }
+                if text.trimmingCharacters(in: .whitespacesAndNewlines) == "PING" {
+                    try await outbound.write(.text(#"{"status":"UP"}"#))
+                    continue
+                }
+                switch Subscription.parse(text) {
+                case .success(let subscription):
+                    await upbit.subscribe(id, trades: subscription.trades, orderbooks: subscription.orderbooks,
+                                          tickers: subscription.tickers)
+                case .failure(let error):
+                    try await outbound.write(.binary(ByteBuffer(string: #"{"error":{"name":"\#(error.name)","message":"\#(error.message)"}}"#)))
+                    return
                 }
             }
-            try await group.next()
-            group.cancelAll()
         }
     }
 
     static func privateSession(_ upbit: LocalUpbit, _ inbound: WebSocketInboundStream,
                                _ outbound: WebSocketOutboundWriter) async throws {
         let (id, frames) = await upbit.openPrivateSocket()
+        try await session(upbit, id, frames, outbound) {
+            for try await message in inbound.messages(maxSize: 1 << 16) {
+                if case .text(let text) = message, text.trimmingCharacters(in: .whitespacesAndNewlines) == "PING" {
+                    try await outbound.write(.text(#"{"status":"UP"}"#))
+                }
+            }
+        }
+    }
+
+    /// Forwards the socket's frames while `reader` handles what the client sends; whichever ends
+    /// first (a drop fault ends the frames) ends the session, and the server closes the socket.
+    static func session(_ upbit: LocalUpbit, _ id: Int, _ frames: AsyncStream<String>, _ outbound: WebSocketOutboundWriter,
+                        reader: @escaping @Sendable () async throws -> Void) async throws {
         defer { Task { await upbit.closeSocket(id) } }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await frame in frames { try await outbound.write(.binary(ByteBuffer(string: frame))) }
             }
-            group.addTask {
-                for try await message in inbound.messages(maxSize: 1 << 16) {
-                    if case .text(let text) = message, text.trimmingCharacters(in: .whitespacesAndNewlines) == "PING" {
-                        try await outbound.write(.text(#"{"status":"UP"}"#))
-                    }
-                }
-            }
+            group.addTask { try await reader() }
             try await group.next()
             group.cancelAll()
         }

@@ -117,3 +117,19 @@ import Testing
         #expect(trades.hasPrefix(ReportFiles.tradesHeader + "\n"))
     }
 }
+
+@Suite struct CompressedRecordingTests {
+    @Test func gzipRecordingsAreWrittenAndReadTransparently() throws {
+        let path = temporaryDirectory("gz") + "/market.jsonl.gz"
+        var generator = MarketGenerator(seed: 9, markets: 2)
+        let lines = (0..<60).flatMap { _ in generator.nextSecond() }
+        let writer = try LineWriter(path: path)
+        for line in lines { try writer.write(line) }
+        try writer.close()
+        let header = try Data(contentsOf: URL(fileURLWithPath: path)).prefix(2)
+        #expect(Array(header) == [0x1F, 0x8B])  // gzip magic
+        var read: [String] = []
+        try RecordingReader.read(paths: [path]) { read.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(read == lines)
+    }
+}

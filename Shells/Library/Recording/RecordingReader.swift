@@ -41,15 +41,9 @@ public enum RecordingReader {
         var source = file
         var gzip: Process?
         if path.hasSuffix(".gz") {
-            let process = Process()
             let pipe = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["gzip", "-dc"]
-            process.standardInput = file
-            process.standardOutput = pipe
-            try process.run()
+            gzip = try Gzip.start(["-dc"], input: file, output: pipe)
             source = pipe.fileHandleForReading
-            gzip = process
         }
         var carry: [UInt8] = []
         while let chunk = try source.read(upToCount: chunkSize), !chunk.isEmpty {

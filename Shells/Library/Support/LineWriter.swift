@@ -15,15 +15,9 @@ public final class LineWriter {
         file = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         sink = file
         if path.hasSuffix(".gz") {
-            let process = Process()
             let pipe = Pipe()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["gzip", "-c"]
-            process.standardInput = pipe
-            process.standardOutput = file
-            try process.run()
+            gzip = try Gzip.start(["-c"], input: pipe, output: file)
             sink = pipe.fileHandleForWriting
-            gzip = process
         }
         buffer.reserveCapacity(1 << 20)
     }
@@ -47,5 +41,18 @@ public final class LineWriter {
             gzip.waitUntilExit()
         }
         try file.close()
+    }
+}
+
+/// `gzip` as a child process (compressing for `LineWriter`, decompressing for `RecordingReader`).
+enum Gzip {
+    static func start(_ arguments: [String], input: Any, output: Any) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip"] + arguments
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        return process
     }
 }
