@@ -23,10 +23,11 @@ let package = Package(
         // C libraries, each wrapped by one Swift type in Shells.
         .systemLibrary(name: "CCrypto", path: "Shells/System/CCrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CCurl", path: "Shells/System/CCurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLMDB", path: "Shells/System/CLMDB", providers: [.apt(["liblmdb-dev"])]),
         // Everything that touches the world: files, config, Upbit, (later) LMDB, SMTP.
         .target(
             name: "Shells",
-            dependencies: ["Core", "CCrypto", "CCurl", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: ["Core", "CCrypto", "CCurl", "CLMDB", .product(name: "TOMLKit", package: "TOMLKit")],
             path: "Shells/Library"
         ),
         // The live runtime on Upbit's WebSockets (SwiftNIO): kept apart so that offline tools and

@@ -1,0 +1,199 @@
+import Core
+import Foundation
+
+/// The bot's durable memory in LMDB (`STATE/data.mdb`):
+/// - `journal`: every event, keyed by a big-endian sequence number (append-only);
+/// - `snapshots`: `State` at some sequence numbers, the newest `keptSnapshots` kept;
+/// - `meta`: schema version, last sequence, the identifier prefix of this state directory.
+/// Every record starts with the CRC-32 of the rest. The journal before the oldest kept snapshot is
+/// pruned, so disk use stays bounded however long the bot runs.
+public final class Store: @unchecked Sendable {
+    public static let schemaVersion: UInt32 = 1
+    public static let keptSnapshots = 3
+
+    public struct Meta: Codable, Equatable, Sendable {
+        public var schemaVersion: UInt32
+        public var lastSequence: UInt64
+        public var identifierPrefix: String
+        public var createdAt: Milliseconds
+    }
+
+    public struct Problem: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// What recovery found.
+    public struct Recovery: Sendable {
+        public var state: State
+        public var snapshotSequence: UInt64
+        public var replayedEvents: Int
+        public var lastSequence: UInt64
+        /// Things the operator should know (a corrupt snapshot skipped, …).
+        public var notes: [String]
+    }
+
+    let environment: LMDBEnvironment
+    public let directory: String
+
+    public init(directory: String, readOnly: Bool = false) throws {
+        self.directory = directory
+        environment = try LMDBEnvironment(directory: directory, readOnly: readOnly)
+    }
+
+    // MARK: - Writing
+
+    /// Creates the meta record of a new state directory (once); returns the meta in force.
+    public func open(identifierPrefix: String, now: Milliseconds) throws -> Meta {
+        try environment.write { transaction in
+            let meta = try transaction.database("meta")
+            if let existing = try Store.readMeta(transaction, meta) { return existing }
+            let fresh = Meta(schemaVersion: Store.schemaVersion, lastSequence: 0, identifierPrefix: identifierPrefix, createdAt: now)
+            try transaction.put(meta, key: Array("meta".utf8), value: Store.sealed(try JSONEncoder().encode(fresh)))
+            return fresh
+        }
+    }
+
+    /// Appends events, and when given, a snapshot of the state after them, in one durable
+    /// transaction. Returns the sequence number of the last event.
+    @discardableResult
+    public func append(_ events: [Event], snapshot: State? = nil) throws -> UInt64 {
+        let encoder = JSONEncoder()
+        return try environment.write { transaction in
+            let metaDatabase = try transaction.database("meta")
+            let journal = try transaction.database("journal")
+            guard var meta = try Store.readMeta(transaction, metaDatabase) else { throw Problem(description: "store not opened") }
+            for event in events {
+                meta.lastSequence += 1
+                try transaction.put(journal, key: Store.key(meta.lastSequence), value: Store.sealed(try encoder.encode(event)))
+            }
+            if let snapshot {
+                let snapshots = try transaction.database("snapshots")
+                var payload = withUnsafeBytes(of: Store.schemaVersion.bigEndian) { Array($0) }
+                payload += try encoder.encode(snapshot)
+                try transaction.put(snapshots, key: Store.key(meta.lastSequence), value: Store.sealed(Data(payload)))
+                try Store.prune(transaction, snapshots: snapshots, journal: journal)
+            }
+            try transaction.put(metaDatabase, key: Array("meta".utf8), value: Store.sealed(try encoder.encode(meta)))
+            return meta.lastSequence
+        }
+    }
+
+    /// Keeps the newest snapshots and drops the journal before the oldest of them.
+    static func prune(_ transaction: LMDBTransaction, snapshots: LMDBDatabase, journal: LMDBDatabase) throws {
+        var keys: [[UInt8]] = []
+        try transaction.scan(snapshots, reverse: true) { key, _ in
+            keys.append(key)
+            return true
+        }
+        for key in keys.dropFirst(keptSnapshots) { try transaction.delete(snapshots, key: key) }
+        guard keys.count >= keptSnapshots, let oldest = keys.prefix(keptSnapshots).last else { return }
+        var stale: [[UInt8]] = []
+        try transaction.scan(journal) { key, _ in
+            guard key.lexicographicallyPrecedes(oldest) || key == oldest else { return false }
+            stale.append(key)
+            return true
+        }
+        for key in stale { try transaction.delete(journal, key: key) }
+    }
+
+    // MARK: - Recovery
+
+    /// The state after every journaled event: the newest valid snapshot (a corrupt one falls back
+    /// to the previous) and the journal after it replayed with commands discarded. `initial` is
+    /// the state of a new directory, used when there is no snapshot and the journal is complete.
+    public func recover(initial: State) throws -> Recovery {
+        try environment.read { transaction in
+            guard let meta = try Store.readMeta(transaction, try transaction.database("meta")) else {
+                return Recovery(state: initial, snapshotSequence: 0, replayedEvents: 0, lastSequence: 0, notes: [])
+            }
+            try Store.checkSchema(meta.schemaVersion, what: "this state directory")
+            var notes: [String] = []
+            var start = (state: initial, sequence: UInt64(0))
+            var found = false
+            try transaction.scan(try transaction.database("snapshots"), reverse: true) { key, value in
+                let sequence = Store.sequence(key)
+                do {
+                    start = (try Store.decodeSnapshot(value), sequence)
+                    found = true
+                    return false
+                } catch {
+                    notes.append("snapshot at event \(sequence) unusable (\(error)); trying an older one")
+                    return true
+                }
+            }
+            let journal = try transaction.database("journal")
+            if !found {
+                var first: UInt64?
+                try transaction.scan(journal) { key, _ in
+                    first = Store.sequence(key)
+                    return false
+                }
+                if let first, first > 1 {
+                    throw Problem(description: "no usable snapshot and the journal starts at event \(first): cannot recover; "
+                                  + "move \(directory) aside to start afresh")
+                }
+            }
+            var state = start.state
+            var replayed = 0
+            let decoder = JSONDecoder()
+            try transaction.scan(journal, from: Store.key(start.sequence + 1)) { key, value in
+                guard let payload = Store.opened(value) else {
+                    throw Problem(description: "journal record \(Store.sequence(key)) is corrupt: cannot recover past it")
+                }
+                _ = reduce(&state, try decoder.decode(Event.self, from: Data(payload)))
+                replayed += 1
+                return true
+            }
+            return Recovery(state: state, snapshotSequence: start.sequence, replayedEvents: replayed,
+                            lastSequence: meta.lastSequence, notes: notes)
+        }
+    }
+
+    public func meta() throws -> Meta? {
+        try environment.read { try Store.readMeta($0, try $0.database("meta")) }
+    }
+
+    // MARK: - Records
+
+    static func key(_ sequence: UInt64) -> [UInt8] { withUnsafeBytes(of: sequence.bigEndian) { Array($0) } }
+
+    static func sequence(_ key: [UInt8]) -> UInt64 {
+        key.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+    }
+
+    /// CRC-32 (big-endian) followed by the payload.
+    static func sealed(_ payload: Data) -> [UInt8] {
+        withUnsafeBytes(of: CRC32.checksum(payload).bigEndian) { Array($0) } + Array(payload)
+    }
+
+    /// The payload when the checksum holds.
+    static func opened(_ record: [UInt8]) -> ArraySlice<UInt8>? {
+        guard record.count >= 4 else { return nil }
+        let stored = record.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        let payload = record.dropFirst(4)
+        return CRC32.checksum(payload) == stored ? payload : nil
+    }
+
+    static func readMeta(_ transaction: LMDBTransaction, _ database: LMDBDatabase) throws -> Meta? {
+        guard let record = try transaction.get(database, key: Array("meta".utf8)) else { return nil }
+        guard let payload = opened(record) else { throw Problem(description: "the meta record is corrupt") }
+        return try JSONDecoder().decode(Meta.self, from: Data(payload))
+    }
+
+    static func checkSchema(_ version: UInt32, what: String) throws {
+        if version > schemaVersion {
+            throw Problem(description: "\(what) was written by a newer surge (schema \(version), this one reads \(schemaVersion)): refusing to guess")
+        }
+        if version < schemaVersion {
+            throw Problem(description: "\(what) has schema \(version), which no migration reaches: refusing to guess")
+        }
+    }
+
+    static func decodeSnapshot(_ record: [UInt8]) throws -> State {
+        guard let payload = opened(record) else { throw Problem(description: "checksum mismatch") }
+        guard payload.count >= 4 else { throw Problem(description: "too short") }
+        let version = payload.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        try checkSchema(version, what: "the snapshot")
+        return try JSONDecoder().decode(State.self, from: Data(payload.dropFirst(4)))
+    }
+}
