@@ -5,7 +5,7 @@ public struct State: Equatable, Codable, Sendable {
     /// Newest event time seen.
     public var now: Milliseconds = 0
     public internal(set) var markets: [MarketState] = []
-    private var marketIndex: [String: Int] = [:]
+    var marketIndex: [String: Int] = [:]
     /// True once the exchange's market list arrived: from then on only listed markets trade.
     public var universeListed = false
     /// Free KRW (not reserved for a working buy).
@@ -123,4 +123,26 @@ public struct State: Equatable, Codable, Sendable {
 
     /// Net P&L of every ledger row.
     public var realizedPnLKRW: Fixed { ledger.reduce(Fixed.zero) { $0 + $1.netPnLKRW } }
+}
+
+extension State {
+    /// Takes a (possibly edited) config after a restart. Positions, orders, the ledger and risk
+    /// state carry on; when a window that sizes the per-market buffers changed, market history
+    /// starts over (it is fetched again on each market's next trade).
+    public mutating func adopt(_ newConfig: Config) {
+        let entry = config.entry
+        let resized = entry.averageWindowMinutes != newConfig.entry.averageWindowMinutes
+            || entry.rsiPeriod != newConfig.entry.rsiPeriod || entry.surgeWindowSeconds != newConfig.entry.surgeWindowSeconds
+        config = newConfig
+        guard resized else { return }
+        let codes = markets.map(\.code)
+        let tradable = Dictionary(uniqueKeysWithValues: markets.map { ($0.code, ($0.isTradable, $0.rules)) })
+        markets = []
+        marketIndex = [:]
+        for code in codes {
+            guard let index = addMarket(code) else { continue }
+            markets[index].isTradable = tradable[code]?.0 ?? true
+            markets[index].rules = tradable[code]?.1 ?? MarketRules(market: code)
+        }
+    }
 }

@@ -57,6 +57,11 @@ struct RunCommand: AsyncParsableCommand {
         }
         logger.info("surge \(live ? "LIVE" : "paper") on \(settings.upbit.restURL), \(credentials.map { "\($0)" } ?? "no keys")")
         let driver = LiveDriver(setup: setup, logger: logger)
+        do {
+            try await driver.openStore()
+        } catch {
+            throw CommandFailure(message: "cannot recover the state in \(state): \(error)")
+        }
         await runUntilStopped(minutes: minutes) { await driver.run() }
         print(await driver.summary())
     }

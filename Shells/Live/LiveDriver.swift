@@ -49,6 +49,12 @@ public actor LiveDriver {
     private var observer: (@Sendable (Command) -> Void)?
     private var ledgerWritten = 0
     private var lastDailyReportDay: Int64?
+    /// Live mode's durable store (write-ahead journal and snapshots).
+    private var store: Store?
+    /// Events reduced but not yet committed to the journal.
+    private var unjournaled: [Event] = []
+    private var lastSnapshotAt = ContinuousClock.now
+    public static let snapshotSeconds = 60
 
     public init(setup: Setup, logger: Logger) {
         self.setup = setup
@@ -82,6 +88,40 @@ public actor LiveDriver {
 
     public func observe(_ observer: @escaping @Sendable (Command) -> Void) { self.observer = observer }
 
+    /// Live mode with a state directory: opens the store, recovers the state (newest valid
+    /// snapshot + journal), and keeps this directory's identifier prefix. Throws when recovery is
+    /// impossible: the bot must not trade on a state it cannot trust.
+    public func openStore() throws {
+        guard setup.mode == .live, let directory = setup.stateDirectory else { return }
+        let store = try Store(directory: directory)
+        let meta = try store.open(identifierPrefix: setup.identifierPrefix, now: LiveDriver.wallClock())
+        var initial = state
+        initial.options.identifierPrefix = meta.identifierPrefix
+        let recovery = try store.recover(initial: initial)
+        state = recovery.state
+        state.adopt(setup.settings.strategy)
+        state.options.identifierPrefix = meta.identifierPrefix
+        self.store = store
+        for note in recovery.notes { logger.warning("\(note)") }
+        logger.info("state recovered: snapshot at event \(recovery.snapshotSequence) + \(recovery.replayedEvents) events, \(state.positions.count) positions, \(state.orders.count) orders in flight; identifiers \(meta.identifierPrefix)-…")
+        let written = (try? LedgerFile(directory: directory).read().count) ?? 0
+        ledgerWritten = min(written, state.ledger.count)
+    }
+
+    /// Makes every reduced event durable (one fsynced transaction), with a snapshot when due.
+    func commitJournal(force: Bool = false) {
+        guard let store, !unjournaled.isEmpty || force else { return }
+        let snapshotDue = ContinuousClock.now - lastSnapshotAt >= .seconds(LiveDriver.snapshotSeconds)
+        do {
+            try store.append(unjournaled, snapshot: snapshotDue || force ? state : nil)
+            unjournaled.removeAll(keepingCapacity: true)
+            if snapshotDue || force { lastSnapshotAt = .now }
+        } catch {
+            logger.critical("cannot write the journal: \(error); stopping")
+            fatalError("journal write failed: \(error)")
+        }
+    }
+
     /// Runs until cancelled: sockets, timer, then the start-up sequence.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
@@ -99,6 +139,7 @@ public actor LiveDriver {
             await startUp()
             await group.waitForAll()
         }
+        commitJournal(force: true)  // a clean stop leaves a fresh snapshot
     }
 
     static func wallClock() -> Milliseconds { Milliseconds(Date().timeIntervalSince1970 * 1_000) }
@@ -179,6 +220,7 @@ public actor LiveDriver {
     /// drops a silent socket so it reconnects).
     func tick() async {
         process(.timerFired(time: LiveDriver.wallClock()))
+        commitJournal()
         if let notifier = setup.notifier { Task { await notifier.flush() } }
         sendDailyReportIfDue()
         let silence = ContinuousClock.now - lastFrameAt
@@ -194,19 +236,37 @@ public actor LiveDriver {
 
     // MARK: - The loop
 
-    /// Reduces an event and everything it leads to (paper answers come back at once).
+    /// Reduces an event and everything it leads to (paper answers come back at once). Write-ahead:
+    /// in live mode the events are committed to the journal before any command leaves the process.
     func process(_ first: Event) {
         var queue = [first]
         var index = 0
+        var outgoing: [(Command, Milliseconds)] = []
         while index < queue.count {
             let event = queue[index]
             index += 1
-            for command in reduce(&state, event) {
+            let commands = reduce(&state, event)
+            if store != nil { unjournaled.append(event) }
+            for command in commands {
                 observer?(command)
-                queue += dispatch(command, time: event.time)
+                if LiveDriver.leavesProcess(command) && paper == nil {
+                    outgoing.append((command, event.time))
+                } else {
+                    queue += dispatch(command, time: event.time)
+                }
             }
         }
+        if !outgoing.isEmpty { commitJournal() }
+        for (command, time) in outgoing { _ = dispatch(command, time: time) }
         persistLedger()
+    }
+
+    /// Commands that reach the exchange (and so must follow a durable journal).
+    static func leavesProcess(_ command: Command) -> Bool {
+        switch command {
+        case .placeOrder, .cancelOrder, .queryOrder, .fetchBalances: true
+        case .subscribe, .notify, .trace, .fetchCandles: false
+        }
     }
 
     /// New exit legs go to `ledger.jsonl` with the equity after them.

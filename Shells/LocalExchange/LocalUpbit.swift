@@ -39,6 +39,8 @@ public actor LocalUpbit {
     var nextSocketId = 1
     /// Every REST request, "METHOD /path", in arrival order (for tests and the operator).
     public private(set) var requestLog: [String] = []
+    /// Orders refused because their identifier was used before (a bot must never cause one).
+    public private(set) var duplicateIdentifierAttempts = 0
 
     public init(options: Options = Options(), now: Milliseconds) throws {
         self.options = options
@@ -179,6 +181,7 @@ public actor LocalUpbit {
         }
         let events = exchange.place(OrderRequest(identifier: identifier, market: market, kind: kind), time: marketNow)
         if case .orderRejected(_, let error, _) = events.first {
+            if error == "duplicated_identifier" { duplicateIdentifierAttempts += 1 }
             return .error(400, error, "refused: \(error)")
         }
         var response = LocalResponse(status: 201, json: LocalJSON.order(exchange.orders[identifier]!, asCreated: true))
