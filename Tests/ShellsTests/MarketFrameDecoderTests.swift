@@ -75,10 +75,11 @@ import Testing
 /// The decoder switches on `KeyHash` values written as literals; they must equal the hashes the
 /// scanner computes, and no two keys the decoder reads may collide.
 @Suite struct KeyHashTests {
-    @Test func literalHashesMatchTheScanner() throws {
+    @Test(arguments: [("MarketFrameDecoder.swift", 36), ("PrivateFrameDecoder.swift", 32)])
+    func literalHashesMatchTheScanner(file: String, keys: Int) throws {
         let source = try String(contentsOfFile: #filePath.replacingOccurrences(
             of: "Tests/ShellsTests/MarketFrameDecoderTests.swift",
-            with: "Shells/Library/Upbit/Frames/MarketFrameDecoder.swift"), encoding: .utf8)
+            with: "Shells/Library/Upbit/Frames/" + file), encoding: .utf8)
         let pattern = #/(0x[0-9A-F]{16}) /\* ([a-z0-9_]+) \*//#
         var seen: [UInt64: String] = [:]
         for match in source.matches(of: pattern) {
@@ -87,7 +88,7 @@ import Testing
             if let other = seen[literal], other != String(match.output.2) { Issue.record("\(other) collides with \(match.output.2)") }
             seen[literal] = String(match.output.2)
         }
-        #expect(seen.count == 36)
+        #expect(seen.count == keys)
     }
 }
 
