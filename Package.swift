@@ -72,28 +72,9 @@ let package = Package(
 if ProcessInfo.processInfo.environment["SURGE_BENCHMARKS"] != nil {
     package.dependencies.append(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]))
-    package.targets.append(
-        .executableTarget(
-            name: "ReducerBenchmark",
-            dependencies: ["Core", .product(name: "Benchmark", package: "benchmark")],
-            path: "Benchmarks/ReducerBenchmark",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ))
-    package.targets.append(
-        .executableTarget(
-            name: "BacktestBenchmark",
-            dependencies: ["Core", "Shells", .product(name: "Benchmark", package: "benchmark")],
-            path: "Benchmarks/BacktestBenchmark",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ))
-    package.targets.append(
-        .executableTarget(
-            name: "TickToOrderBenchmark",
-            dependencies: ["Core", "Shells", .product(name: "Benchmark", package: "benchmark")],
-            path: "Benchmarks/TickToOrderBenchmark",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ))
-    for (name, shells) in [("DecodeBenchmark", true), ("StoreBenchmark", true), ("MemoryBenchmark", false)] {
+    let benchmarks = [("ReducerBenchmark", false), ("BacktestBenchmark", true), ("TickToOrderBenchmark", true),
+                      ("DecodeBenchmark", true), ("StoreBenchmark", true), ("MemoryBenchmark", false)]
+    for (name, shells) in benchmarks {
         package.targets.append(
             .executableTarget(
                 name: name,
