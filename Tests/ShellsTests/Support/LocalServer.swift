@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import LocalExchange
+import Logging
 import Shells
 
 /// Runs a local Upbit on a free loopback port for the length of `body`.
@@ -8,7 +9,10 @@ func withLocalUpbit<T: Sendable>(_ options: LocalUpbit.Options = .small,
                                  _ body: @Sendable (LocalUpbit, Int) async throws -> T) async throws -> T {
     let upbit = try LocalUpbit(options: options, now: Milliseconds(Date().timeIntervalSince1970 * 1_000))
     let (ports, continuation) = AsyncStream<Int>.makeStream()
-    let server = Task { try await LocalUpbitServer.run(upbit, port: 0, onStarted: { continuation.yield($0) }) }
+    var logger = Logger(label: "local-upbit")
+    logger.logLevel = .critical  // its shutdown at the end of each test is not news
+    let quiet = logger
+    let server = Task { try await LocalUpbitServer.run(upbit, port: 0, logger: quiet, onStarted: { continuation.yield($0) }) }
     defer { server.cancel() }
     var iterator = ports.makeAsyncIterator()
     guard let port = await iterator.next() else { throw RecordingError(message: "the local server did not start") }
