@@ -189,7 +189,8 @@ struct Simulation {
     func isExchangeEvent(_ event: Event) -> Bool {
         switch event {
         case .orderAccepted, .orderRejected, .orderOutcomeUnknown, .orderUpdated, .orderNotFound, .orderQueryFailed,
-             .cancelAccepted, .cancelRejected, .cancelOutcomeUnknown, .balancesFetched, .balancesFetchFailed:
+             .cancelAccepted, .cancelRejected, .cancelOutcomeUnknown, .balancesFetched, .balancesFetchFailed,
+             .openOrdersFetched, .openOrdersFetchFailed:
             true
         case .marketsListed, .marketRulesReceived, .tradeReceived, .orderbookReceived, .candlesFetched,
              .candlesFetchFailed, .timerFired, .feedStalled, .recovered, .closeRequested, .dataEnded:
@@ -212,6 +213,12 @@ struct Simulation {
             }
         case .fetchCandles(let requestId, let market, let count):
             fetchCandles(requestId: requestId, market: market, count: count)
+        case .fetchOpenOrders(let requestId):
+            if faults && random.chance(10) {
+                schedule(.openOrdersFetchFailed(requestId: requestId, error: "timeout", time: 0))
+            } else {
+                schedule(.openOrdersFetched(requestId: requestId, orders: exchange.openOrders(time: clock), time: 0))
+            }
         case .notify(let notification):
             if notification.text.hasPrefix("left "), let market = notification.market { dustMarkets.insert(market) }
         case .subscribe, .trace:
@@ -382,6 +389,9 @@ extension Event {
         case .candlesFetched(let requestId, let market, let candles, _):
             .candlesFetched(requestId: requestId, market: market, candles: candles, time: time)
         case .candlesFetchFailed(let requestId, let market, _): .candlesFetchFailed(requestId: requestId, market: market, time: time)
+        case .openOrdersFetched(let requestId, let orders, _): .openOrdersFetched(requestId: requestId, orders: orders, time: time)
+        case .openOrdersFetchFailed(let requestId, let error, _):
+            .openOrdersFetchFailed(requestId: requestId, error: error, time: time)
         case .orderUpdated(var update):
             { update.time = time; return .orderUpdated(update) }()
         case .marketsListed, .marketRulesReceived, .tradeReceived, .orderbookReceived, .timerFired, .feedStalled,

@@ -16,6 +16,8 @@ public enum Command: Equatable, Codable, Sendable {
     case queryOrder(identifier: String)
     /// Fetch account balances. Answered by balancesFetched / balancesFetchFailed.
     case fetchBalances(requestId: Int)
+    /// Fetch the exchange's open orders. Answered by openOrdersFetched / openOrdersFetchFailed.
+    case fetchOpenOrders(requestId: Int)
     /// Tell the operator something (log line, e-mail, webhook).
     case notify(Notification)
     /// Record a decision or a closed candle for the backtest trace (only when tracing is on).

@@ -38,6 +38,10 @@ public enum Event: Equatable, Codable, Sendable {
     case balancesFetched(requestId: Int, balances: [Balance], time: Milliseconds)
     /// Answer to `fetchBalances` when it failed.
     case balancesFetchFailed(requestId: Int, error: String, time: Milliseconds)
+    /// Answer to `fetchOpenOrders`: the exchange's open orders (all markets).
+    case openOrdersFetched(requestId: Int, orders: [OrderUpdate], time: Milliseconds)
+    /// Answer to `fetchOpenOrders` when it failed.
+    case openOrdersFetchFailed(requestId: Int, error: String, time: Milliseconds)
     /// The driver restarted from storage: reconcile with the exchange before trading.
     case recovered(time: Milliseconds)
     /// The operator asked to close the position in a market (ledger reason `manual`).
@@ -58,6 +62,7 @@ public enum Event: Equatable, Codable, Sendable {
         case .orderNotFound(_, let time), .orderQueryFailed(_, let time): time
         case .cancelAccepted(_, let time), .cancelRejected(_, _, let time), .cancelOutcomeUnknown(_, let time): time
         case .balancesFetched(_, _, let time), .balancesFetchFailed(_, _, let time): time
+        case .openOrdersFetched(_, _, let time), .openOrdersFetchFailed(_, _, let time): time
         case .closeRequested(_, let time): time
         }
     }

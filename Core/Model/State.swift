@@ -64,6 +64,8 @@ public struct State: Equatable, Codable, Sendable {
         /// Bumped whenever an order is sent, fills or ends: a balance snapshot taken before the
         /// last bump may not match the books.
         public var orderActivity = 0
+        /// The pending open-orders request of a reconciliation.
+        public var openOrdersRequestId: Int?
         /// Pending candle requests: request id -> market.
         public var candleRequests: [Int: String] = [:]
     }

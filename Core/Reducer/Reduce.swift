@@ -43,6 +43,13 @@ extension State {
             balancesFetched(requestId: requestId, balances: balances, into: &commands)
         case .balancesFetchFailed(let requestId, let error, _):
             balancesFetchFailed(requestId: requestId, error: error, into: &commands)
+        case .openOrdersFetched(let requestId, let open, _):
+            openOrdersFetched(requestId: requestId, open: open, into: &commands)
+        case .openOrdersFetchFailed(let requestId, let error, _):
+            if counters.openOrdersRequestId == requestId {
+                counters.openOrdersRequestId = nil
+                commands.append(notification(.warning, nil, "open orders unavailable (\(error)): not checked this time"))
+            }
         case .recovered: startReconciliation(into: &commands)
         case .closeRequested(let market, _): closeRequested(market: market, into: &commands)
         case .dataEnded: closeAllAtLastPrice(into: &commands)

@@ -37,6 +37,25 @@ extension State {
             query(identifier, into: &commands)
         }
         fetchBalances(into: &commands)
+        let requestId = counters.nextRequestId
+        counters.nextRequestId += 1
+        counters.openOrdersRequestId = requestId
+        commands.append(.fetchOpenOrders(requestId: requestId))
+    }
+
+    /// An open order with this bot's identifier prefix that the state does not know can only come
+    /// from a transaction lost in a crash: nobody manages it, so it is cancelled (and said). Orders
+    /// without the prefix are the operator's and are left alone.
+    mutating func openOrdersFetched(requestId: Int, open: [OrderUpdate], into commands: inout [Command]) {
+        guard counters.openOrdersRequestId == requestId else { return ignoredOrderEvent() }
+        counters.openOrdersRequestId = nil
+        let prefix = options.identifierPrefix + "-"
+        for order in open.sorted(by: { $0.identifier < $1.identifier })
+        where order.identifier.hasPrefix(prefix) && orders[order.identifier] == nil && !order.state.isFinal {
+            commands.append(notification(.warning, order.market,
+                "order \(order.identifier) is open on the exchange but unknown to the bot (lost in a crash): cancelling it"))
+            commands.append(.cancelOrder(identifier: order.identifier, uuid: order.uuid))
+        }
     }
 
     mutating func fetchBalances(into commands: inout [Command]) {

@@ -264,7 +264,7 @@ public actor LiveDriver {
     /// Commands that reach the exchange (and so must follow a durable journal).
     static func leavesProcess(_ command: Command) -> Bool {
         switch command {
-        case .placeOrder, .cancelOrder, .queryOrder, .fetchBalances: true
+        case .placeOrder, .cancelOrder, .queryOrder, .fetchBalances, .fetchOpenOrders: true
         case .subscribe, .notify, .trace, .fetchCandles: false
         }
     }
@@ -339,7 +339,7 @@ public actor LiveDriver {
         case .placeOrder(let request):
             logger.info("order \(request.identifier): \(request.market) \(request.kind)")
             fallthrough
-        case .cancelOrder, .queryOrder, .fetchBalances:
+        case .cancelOrder, .queryOrder, .fetchBalances, .fetchOpenOrders:
             if paper != nil { return paperAnswer(command, time: time) }
             if let exchange { send(command, through: exchange) }
             return []
@@ -352,6 +352,8 @@ public actor LiveDriver {
         case .cancelOrder(let identifier, _): return paper!.cancel(identifier, time: time)
         case .queryOrder(let identifier): return [paper!.query(identifier, time: time)]
         case .fetchBalances(let requestId): return [.balancesFetched(requestId: requestId, balances: paper!.balances, time: time)]
+        case .fetchOpenOrders(let requestId):
+            return [.openOrdersFetched(requestId: requestId, orders: paper!.openOrders(time: time), time: time)]
         default: return []
         }
     }

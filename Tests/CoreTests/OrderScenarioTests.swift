@@ -109,6 +109,7 @@ import Testing
             notify(.halt, nil, "reconciling with the exchange: entries wait", at: at(30, 9)),
             .queryOrder(identifier: "t-1-b1"),
             .fetchBalances(requestId: 1),
+            .fetchOpenOrders(requestId: 2),
         ])
         #expect(state.entryHaltReason == "reconciling")
         let balances = run(&state, [.balancesFetched(requestId: 1, balances: [
@@ -116,5 +117,22 @@ import Testing
         ], time: at(30, 9, 500))])
         #expect(balances == [notify(.resume, nil, "reconciled with the exchange: trading", at: at(30, 9, 500))])
         #expect(state.entryHaltReason == nil)
+    }
+
+    @Test func anOpenOrderOfOursUnknownToTheStateIsCancelledAndForeignOnesAreLeftAlone() {
+        var (state, _, _) = givenEntrySent()
+        run(&state, [.recovered(time: at(30, 9))])
+        func open(_ identifier: String) -> OrderUpdate {
+            OrderUpdate(identifier: identifier, uuid: "u-" + identifier, market: "KRW-BTC", state: .wait, executedVolume: 0,
+                        executedFundsKRW: 0, paidFeeKRW: 0, time: at(30, 9, 500))
+        }
+        let commands = run(&state, [.openOrdersFetched(requestId: 2, orders: [open("t-1-b1"), open("t-7-s9"), open("my-own-order")],
+                                                       time: at(30, 9, 500))])
+        #expect(commands == [
+            notify(.warning, "KRW-BTC", "order t-7-s9 is open on the exchange but unknown to the bot (lost in a crash): cancelling it",
+                   at: at(30, 9, 500)),
+            .cancelOrder(identifier: "t-7-s9", uuid: "u-t-7-s9"),
+        ])
+        #expect(state.orders["t-1-b1"] != nil)
     }
 }

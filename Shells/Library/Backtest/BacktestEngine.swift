@@ -105,6 +105,8 @@ public struct BacktestEngine {
         case .cancelOrder(let identifier, _): return exchange.cancel(identifier, time: time)
         case .queryOrder(let identifier): return [exchange.query(identifier, time: time)]
         case .fetchBalances(let requestId): return [.balancesFetched(requestId: requestId, balances: exchange.balances, time: time)]
+        case .fetchOpenOrders(let requestId):
+            return [.openOrdersFetched(requestId: requestId, orders: exchange.openOrders(time: time), time: time)]
         case .fetchCandles(let requestId, let market, _): return [.candlesFetchFailed(requestId: requestId, market: market, time: time)]
         case .trace(let record):
             traceSink?(record)

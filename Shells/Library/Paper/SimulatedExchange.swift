@@ -143,6 +143,11 @@ public struct SimulatedExchange: Sendable {
             : .orderUpdated(update(identifier, time: time))
     }
 
+    /// The orders still working, as the exchange would list them.
+    public func openOrders(time: Milliseconds) -> [OrderUpdate] {
+        orders.values.filter { !$0.state.isFinal }.sorted { $0.uuid < $1.uuid }.map { update($0.request.identifier, time: time) }
+    }
+
     public var balances: [Balance] {
         var list = [Balance(currency: "KRW", balance: krw, locked: lockedKRW)]
         for market in Set(coins.keys).union(lockedCoins.keys).sorted() {

@@ -66,6 +66,14 @@ public final class LiveGateway: OrderGateway {
                 case .unknown(let reason): return [.balancesFetchFailed(requestId: requestId, error: reason, time: time)]
                 }
             }
+        case .fetchOpenOrders(let requestId):
+            return await onQueue(exchangeQueue) { [exchange] in
+                switch exchange.openOrders() {
+                case .success(let open): return [.openOrdersFetched(requestId: requestId, orders: open, time: time)]
+                case .rejected(let error): return [.openOrdersFetchFailed(requestId: requestId, error: error.name, time: time)]
+                case .unknown(let reason): return [.openOrdersFetchFailed(requestId: requestId, error: reason, time: time)]
+                }
+            }
         case .fetchCandles(let requestId, let market, let count):
             return await fetchCandles(requestId: requestId, market: market, count: count, time: time)
         case .subscribe, .notify, .trace:
