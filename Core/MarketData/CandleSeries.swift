@@ -50,9 +50,6 @@ public struct CandleSeries: Equatable, Codable, Sendable {
         onClose(candle, rsi.value)
     }
 
-    /// The close of the newest closed candle.
-    public var lastClose: Double? { closed.last?.close }
-
     /// Mean volume of the `count` minutes ending with `lastMinute`, or nil when history does not
     /// reach back that far. Minutes after the newest closed candle count as zero volume.
     public func averageVolume(minutes count: Int, endingAt lastMinute: Int64) -> Double? {

@@ -122,9 +122,6 @@ public struct State: Equatable, Codable, Sendable {
         for order in orders.values { reserved += order.reservedKRW }
         return cashKRW + reserved + holdingsValueKRW
     }
-
-    /// Net P&L of every ledger row.
-    public var realizedPnLKRW: Fixed { ledger.reduce(Fixed.zero) { $0 + $1.netPnLKRW } }
 }
 
 extension State {

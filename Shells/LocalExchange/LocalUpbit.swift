@@ -279,12 +279,6 @@ public struct LocalResponse: Sendable {
     init(status: Int = 200, json: String) { self.init(status: status, body: json) }
 
     static func error(_ status: Int, _ name: String, _ message: String) -> LocalResponse {
-        LocalResponse(status: status, json: #"{"error":{"name":"\#(name)","message":"\#(UpbitQuery.jsonEscapeForServer(message))"}}"#)
-    }
-}
-
-extension UpbitQuery {
-    static func jsonEscapeForServer(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        LocalResponse(status: status, json: #"{"error":{"name":"\#(name)","message":"\#(UpbitQuery.jsonEscape(message))"}}"#)
     }
 }

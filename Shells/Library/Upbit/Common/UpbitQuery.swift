@@ -46,7 +46,8 @@ public struct UpbitQuery: Equatable, Sendable {
         return output
     }
 
-    static func jsonEscape(_ text: String) -> String {
+    /// Text made safe inside a JSON string.
+    public static func jsonEscape(_ text: String) -> String {
         var output = ""
         for scalar in text.unicodeScalars {
             switch scalar {
