@@ -13,6 +13,10 @@ public struct Order: Equatable, Codable, Sendable {
         case open
         /// A cancel was sent; waiting for the final state.
         case cancelling
+        /// Decided while orders lost in a crash are being looked for: sent once they are found.
+        case held
+        /// Held, then cancelled before it was sent: it ends without fills when the hold lifts.
+        case withdrawn
     }
 
     public var request: OrderRequest
@@ -58,4 +62,6 @@ public enum ExitReason: String, Equatable, Codable, Sendable {
     case timeStop = "time_stop"
     case manual
     case endOfData = "end_of_data"
+    /// A sell the journal lost in a crash, found on the exchange and adopted.
+    case recovered
 }

@@ -17,6 +17,8 @@ public struct State: Equatable, Codable, Sendable {
     /// Every exit leg so far.
     public var ledger: [LedgerEntry] = []
     public var risk = RiskState()
+    /// Identifiers a lost journal transaction may have sent, being asked about (reconciliation).
+    public var probes: [String: Probe] = [:]
     public var counters = Counters()
     public var statistics = Statistics()
 
@@ -68,6 +70,19 @@ public struct State: Equatable, Codable, Sendable {
         public var openOrdersRequestId: Int?
         /// Pending candle requests: request id -> market.
         public var candleRequests: [Int: String] = [:]
+    }
+
+    /// An identifier the bot may have sent just before a crash, in a journal transaction that was
+    /// lost: asked about by identifier, cancelled if still open, and its fills adopted.
+    public struct Probe: Equatable, Codable, Sendable {
+        public var positionId: Int
+        public var purpose: Order.Purpose
+        public var queryAskedAt: Milliseconds?
+        public var nextQueryAt: Milliseconds?
+        public var cancelSentAt: Milliseconds?
+        /// A lost entry's position, once adopted, numbers its orders from here (attempts below
+        /// were probed at earlier starts).
+        public var attemptBase = 2
     }
 
     /// What was skipped and why, for operators and reports.

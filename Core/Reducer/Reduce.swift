@@ -65,6 +65,7 @@ extension State {
     mutating func everySecond(into commands: inout [Command]) {
         checkStaleFeed(into: &commands)
         checkOrderTimers(into: &commands)
+        checkProbeTimers(into: &commands)
         checkPositionTimers(into: &commands)
         checkBalanceRetry(into: &commands)
         closeCandles(into: &commands)

@@ -20,12 +20,13 @@ extension State {
         let identifier = "\(options.identifierPrefix)-\(position.id)-\(leg)\(position.nextAttempt)"
         position.nextAttempt += 1
         let request = OrderRequest(identifier: identifier, market: position.market, kind: kind)
+        let held = !probes.isEmpty
         orders[identifier] = Order(request: request, positionId: position.id, purpose: purpose, exitReason: exitReason,
-                                   phase: .sent, reservedKRW: reserve, sentAt: now, cancelAt: cancelAt)
+                                   phase: held ? .held : .sent, reservedKRW: reserve, sentAt: now, cancelAt: cancelAt)
         cashKRW -= reserve
         counters.orderActivity += 1
         position.orderIdentifiers.append(identifier)
-        commands.append(.placeOrder(request))
+        if !held { commands.append(.placeOrder(request)) }
     }
 
     mutating func orderAccepted(_ identifier: String, uuid: String) {
@@ -62,6 +63,7 @@ extension State {
     }
 
     mutating func orderNotFound(_ identifier: String, into commands: inout [Command]) {
+        if probes[identifier] != nil { return probeNotFound(identifier, into: &commands) }
         guard var order = orders[identifier], order.phase == .sent || order.phase == .unknown else {
             return ignoredOrderEvent()
         }
@@ -76,6 +78,7 @@ extension State {
     }
 
     mutating func orderQueryFailed(_ identifier: String) {
+        if probes[identifier] != nil { return probeAskAgain(identifier) }
         guard var order = orders[identifier] else { return ignoredOrderEvent() }
         order.queryAskedAt = nil
         order.nextQueryAt = now + State.queryRetryMilliseconds
@@ -83,6 +86,7 @@ extension State {
     }
 
     mutating func cancelAccepted(_ identifier: String) {
+        if probes[identifier] != nil { return probeAskAgain(identifier) }
         guard var order = orders[identifier], order.phase == .cancelling else { return ignoredOrderEvent() }
         order.nextQueryAt = now + State.queryRetryMilliseconds
         orders[identifier] = order
@@ -90,11 +94,17 @@ extension State {
 
     /// A refused or unknown cancel: the order probably ended already; ask for its final state.
     mutating func cancelNotConfirmed(_ identifier: String, into commands: inout [Command]) {
+        if probes[identifier] != nil { return probeAskAgain(identifier) }
         guard let order = orders[identifier], order.phase == .cancelling else { return ignoredOrderEvent() }
         query(identifier, into: &commands)
     }
 
     mutating func cancel(_ identifier: String, into commands: inout [Command]) {
+        if var order = orders[identifier], order.phase == .held {
+            order.phase = .withdrawn
+            orders[identifier] = order
+            return
+        }
         guard var order = orders[identifier], order.phase == .open else { return }
         order.phase = .cancelling
         order.cancelAt = nil
@@ -108,6 +118,7 @@ extension State {
     /// Applies a myOrder frame or query answer. Amounts are cumulative: only an increase of the
     /// executed volume is a new fill, so duplicates and stale frames change nothing.
     mutating func orderUpdated(_ update: OrderUpdate, into commands: inout [Command]) {
+        if probes[update.identifier] != nil { return probeAnswered(update, into: &commands) }
         guard var order = orders[update.identifier], update.market == order.market else { return ignoredOrderEvent() }
         if update.executedVolume > order.executedVolume {
             guard let fill = validFill(order, update) else {

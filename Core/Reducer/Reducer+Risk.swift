@@ -28,15 +28,25 @@ extension State {
     /// balances are fetched; no entries until the balances are known.
     mutating func startReconciliation(into commands: inout [Command]) {
         risk.reconciling = true
+        risk.balanceRequestId = nil  // a request of the process before this start is never answered
+        risk.nextBalanceFetchAt = nil
         commands.append(notification(.halt, nil, "reconciling with the exchange: entries wait"))
         for identifier in orders.keys.sorted() {
-            if var order = orders[identifier], order.phase == .sent {
+            guard var order = orders[identifier] else { continue }
+            if order.phase == .held || order.phase == .withdrawn {
+                // released, perhaps, by a transaction the crash lost: looked for like the others
+                probes[identifier] = Probe(positionId: order.positionId, purpose: order.purpose)
+                if order.phase == .held { orderGone(order, rejected: false, into: &commands) } else { orderEnded(order, into: &commands) }
+                continue
+            }
+            if order.phase == .sent {
                 order.phase = .unknown  // the send may or may not have happened before the restart
                 orders[identifier] = order
             }
             query(identifier, into: &commands)
         }
-        fetchBalances(into: &commands)
+        probeLostOrders(into: &commands)
+        if probes.isEmpty { fetchBalances(into: &commands) }
         let requestId = counters.nextRequestId
         counters.nextRequestId += 1
         counters.openOrdersRequestId = requestId
@@ -51,7 +61,8 @@ extension State {
         counters.openOrdersRequestId = nil
         let prefix = options.identifierPrefix + "-"
         for order in open.sorted(by: { $0.identifier < $1.identifier })
-        where order.identifier.hasPrefix(prefix) && orders[order.identifier] == nil && !order.state.isFinal {
+        where order.identifier.hasPrefix(prefix) && orders[order.identifier] == nil && probes[order.identifier] == nil
+            && !order.state.isFinal {
             commands.append(notification(.warning, order.market,
                 "order \(order.identifier) is open on the exchange but unknown to the bot (lost in a crash): cancelling it"))
             commands.append(.cancelOrder(identifier: order.identifier, uuid: order.uuid))

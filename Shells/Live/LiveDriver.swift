@@ -34,7 +34,9 @@ public actor LiveDriver {
         }
     }
 
-    public private(set) var state: State
+    /// The state, and the write-ahead journal in live mode with a state directory.
+    private var loop: TradingLoop
+    public var state: State { loop.state }
     let setup: Setup
     let logger: Logger
     private var paper: SimulatedExchange?
@@ -49,20 +51,14 @@ public actor LiveDriver {
     private var observer: (@Sendable (Command) -> Void)?
     private var ledgerWritten = 0
     private var lastDailyReportDay: Int64?
-    /// Live mode's durable store (write-ahead journal and snapshots).
-    private var store: Store?
-    /// Events reduced but not yet committed to the journal.
-    private var unjournaled: [Event] = []
-    private var lastSnapshotAt = ContinuousClock.now
-    public static let snapshotSeconds = 60
 
     public init(setup: Setup, logger: Logger) {
         self.setup = setup
         self.logger = logger
         let strategy = setup.settings.strategy
-        state = State(config: strategy, options: .init(identifierPrefix: setup.identifierPrefix,
-                                                       trace: logger.logLevel <= .debug,
-                                                       backfillCandles: setup.backfillCandles))
+        loop = TradingLoop(state: State(config: strategy, options: .init(identifierPrefix: setup.identifierPrefix,
+                                                                         trace: logger.logLevel <= .debug,
+                                                                         backfillCandles: setup.backfillCandles)))
         let restURL = setup.settings.upbit.restURL
         quotation = LiveGateway(exchange: UpbitREST(baseURL: restURL, credentials: nil),
                                 quotation: UpbitREST(baseURL: restURL, credentials: nil))
@@ -93,29 +89,22 @@ public actor LiveDriver {
     /// impossible: the bot must not trade on a state it cannot trust.
     public func openStore() throws {
         guard setup.mode == .live, let directory = setup.stateDirectory else { return }
-        let store = try Store(directory: directory)
-        let meta = try store.open(identifierPrefix: setup.identifierPrefix, now: LiveDriver.wallClock())
-        var initial = state
-        initial.options.identifierPrefix = meta.identifierPrefix
-        let recovery = try store.recover(initial: initial)
-        state = recovery.state
-        state.adopt(setup.settings.strategy)
-        state.options.identifierPrefix = meta.identifierPrefix
-        self.store = store
+        let now = LiveDriver.wallClock()
+        let opened = try TradingLoop.open(try Store(directory: directory), initial: loop.state,
+                                          config: setup.settings.strategy, now: now)
+        loop = opened.loop
+        let recovery = opened.recovery
         for note in recovery.notes { logger.warning("\(note)") }
-        logger.info("state recovered: snapshot at event \(recovery.snapshotSequence) + \(recovery.replayedEvents) events, \(state.positions.count) positions, \(state.orders.count) orders in flight; identifiers \(meta.identifierPrefix)-…")
+        logger.info("state recovered: snapshot at event \(recovery.snapshotSequence) + \(recovery.replayedEvents) events, \(state.positions.count) positions, \(state.orders.count) orders in flight; identifiers \(opened.meta.identifierPrefix)-…")
         let written = (try? LedgerFile(directory: directory).read().count) ?? 0
         ledgerWritten = min(written, state.ledger.count)
     }
 
-    /// Makes every reduced event durable (one fsynced transaction), with a snapshot when due.
+    /// Makes every reduced event durable (one fsynced transaction), with a snapshot when due. The
+    /// bot cannot trade without its journal: a failed write stops it.
     func commitJournal(force: Bool = false) {
-        guard let store, !unjournaled.isEmpty || force else { return }
-        let snapshotDue = ContinuousClock.now - lastSnapshotAt >= .seconds(LiveDriver.snapshotSeconds)
         do {
-            try store.append(unjournaled, snapshot: snapshotDue || force ? state : nil)
-            unjournaled.removeAll(keepingCapacity: true)
-            if snapshotDue || force { lastSnapshotAt = .now }
+            try loop.commit(now: LiveDriver.wallClock(), force: force)
         } catch {
             logger.critical("cannot write the journal: \(error); stopping")
             fatalError("journal write failed: \(error)")
@@ -239,34 +228,19 @@ public actor LiveDriver {
     /// Reduces an event and everything it leads to (paper answers come back at once). Write-ahead:
     /// in live mode the events are committed to the journal before any command leaves the process.
     func process(_ first: Event) {
-        var queue = [first]
-        var index = 0
-        var outgoing: [(Command, Milliseconds)] = []
-        while index < queue.count {
-            let event = queue[index]
-            index += 1
-            let commands = reduce(&state, event)
-            if store != nil { unjournaled.append(event) }
-            for command in commands {
+        let outgoing: [(Command, Milliseconds)]
+        do {
+            outgoing = try loop.process(first, now: LiveDriver.wallClock()) { command, time in
                 observer?(command)
-                if LiveDriver.leavesProcess(command) && paper == nil {
-                    outgoing.append((command, event.time))
-                } else {
-                    queue += dispatch(command, time: event.time)
-                }
+                if TradingLoop.leavesProcess(command) && paper == nil { return nil }
+                return dispatch(command, time: time)
             }
+        } catch {
+            logger.critical("cannot write the journal: \(error); stopping")
+            fatalError("journal write failed: \(error)")
         }
-        if !outgoing.isEmpty { commitJournal() }
         for (command, time) in outgoing { _ = dispatch(command, time: time) }
         persistLedger()
-    }
-
-    /// Commands that reach the exchange (and so must follow a durable journal).
-    static func leavesProcess(_ command: Command) -> Bool {
-        switch command {
-        case .placeOrder, .cancelOrder, .queryOrder, .fetchBalances, .fetchOpenOrders: true
-        case .subscribe, .notify, .trace, .fetchCandles: false
-        }
     }
 
     /// New exit legs go to `ledger.jsonl` with the equity after them.

@@ -102,21 +102,60 @@ import Testing
         #expect(state.orders["t-1-b1"] != nil)
     }
 
-    @Test func recoveryQueriesWorkingOrdersAndWaitsForBalancesBeforeTrading() {
+    /// The identifiers a lost journal transaction could have used after this state: the next three
+    /// attempts of position 1 on each sell/fallback leg, and the entries of the next two positions.
+    static let probed = ["t-1-f2", "t-1-f3", "t-1-f4", "t-1-s2", "t-1-s3", "t-1-s4", "t-1-t2", "t-1-t3", "t-1-t4",
+                         "t-2-b1", "t-3-b1"]
+
+    @Test func recoveryQueriesWorkingAndPossiblyLostOrdersThenWaitsForBalancesBeforeTrading() {
         var (state, _, _) = givenEntrySent()
         let recovering = run(&state, [.recovered(time: at(30, 9))])
-        #expect(recovering == [
-            notify(.halt, nil, "reconciling with the exchange: entries wait", at: at(30, 9)),
-            .queryOrder(identifier: "t-1-b1"),
-            .fetchBalances(requestId: 1),
-            .fetchOpenOrders(requestId: 2),
-        ])
+        #expect(recovering == [notify(.halt, nil, "reconciling with the exchange: entries wait", at: at(30, 9)),
+                               .queryOrder(identifier: "t-1-b1")]
+                + OrderScenarioTests.probed.map { .queryOrder(identifier: $0) } + [.fetchOpenOrders(requestId: 1)])
         #expect(state.entryHaltReason == "reconciling")
-        let balances = run(&state, [.balancesFetched(requestId: 1, balances: [
+
+        // None of them reached the exchange: the balances are asked for after the last answer.
+        for identifier in OrderScenarioTests.probed.dropLast() {
+            #expect(run(&state, [.orderNotFound(identifier: identifier, time: at(30, 9, 100))]) == [])
+        }
+        #expect(run(&state, [.orderNotFound(identifier: "t-3-b1", time: at(30, 9, 200))]) == [.fetchBalances(requestId: 2)])
+        let balances = run(&state, [.balancesFetched(requestId: 2, balances: [
             Balance(currency: "KRW", balance: 499_750, locked: 500_250),
         ], time: at(30, 9, 500))])
         #expect(balances == [notify(.resume, nil, "reconciled with the exchange: trading", at: at(30, 9, 500))])
         #expect(state.entryHaltReason == nil)
+        // Probed identifiers are never used again.
+        #expect(state.counters.nextPositionId == 4)
+        #expect(state.positions[0].nextAttempt == 5)
+    }
+
+    @Test func aSellALostTransactionSentIsFoundAndAdoptedAndNewOrdersWaitForTheSearch() {
+        var (state, btc, _) = givenPositionOpen()
+        run(&state, [.recovered(time: at(30, 9))])
+
+        // While the search goes on, a stop loss is decided but held: the lost sell may have sold it all.
+        let stop = run(&state, [btc.trade(480_000, "0.01", at: at(30, 10))])
+        #expect(orders(stop) == [])
+        #expect(state.orders["t-1-s5"]?.phase == .held)
+
+        // The exchange knows t-1-s2: it sold the position before the crash.
+        let found = run(&state, [update("t-1-s2", "KRW-BTC", .done, volume: "1", funds: "501500", fee: "250.75",
+                                        at: at(30, 10, 500), uuid: "u-s2")])
+        #expect(found.contains(notify(.warning, "KRW-BTC",
+            "order t-1-s2 was sent before a crash that lost it from the journal: adopted (1 filled)", at: at(30, 10, 500))))
+        #expect(state.ledger.map(\.reason) == [.recovered])
+        #expect(state.ledger.first?.netPnLKRW == Fixed("999.25"))
+        #expect(state.cashKRW == state.config.capital.initialKRW + Fixed("999.25")!)
+
+        // The rest were never sent; the held stop loss has nothing left to sell and is dropped.
+        var last: [Command] = []
+        for identifier in OrderScenarioTests.probed where identifier != "t-1-s2" {
+            last = run(&state, [.orderNotFound(identifier: identifier, time: at(30, 11))])
+        }
+        #expect(orders(last) == [])
+        #expect(last.contains(.fetchBalances(requestId: 2)))
+        #expect(state.positions.isEmpty && state.orders.isEmpty)
     }
 
     @Test func anOpenOrderOfOursUnknownToTheStateIsCancelledAndForeignOnesAreLeftAlone() {
@@ -126,7 +165,7 @@ import Testing
             OrderUpdate(identifier: identifier, uuid: "u-" + identifier, market: "KRW-BTC", state: .wait, executedVolume: 0,
                         executedFundsKRW: 0, paidFeeKRW: 0, time: at(30, 9, 500))
         }
-        let commands = run(&state, [.openOrdersFetched(requestId: 2, orders: [open("t-1-b1"), open("t-7-s9"), open("my-own-order")],
+        let commands = run(&state, [.openOrdersFetched(requestId: 1, orders: [open("t-1-b1"), open("t-7-s9"), open("my-own-order")],
                                                        time: at(30, 9, 500))])
         #expect(commands == [
             notify(.warning, "KRW-BTC", "order t-7-s9 is open on the exchange but unknown to the bot (lost in a crash): cancelling it",

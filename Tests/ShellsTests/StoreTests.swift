@@ -147,6 +147,38 @@ func run(_ events: [Event]) -> State {
         }
     }
 
+    /// Schema 1 (before `State.probes`): its snapshot is migrated and its journal replayed.
+    @Test func aSnapshotOfSchemaOneIsMigratedAndTheJournalAfterItReplayed() throws {
+        let directory = temporaryDirectory("store")
+        let events = workedExampleEvents()
+        let split = 20
+        let atSnapshot = run(Array(events.prefix(split)))
+        do {
+            let store = try Store(directory: directory)
+            _ = try store.open(identifierPrefix: "st", now: 0)
+            try store.append(Array(events.prefix(split)))
+            try store.append(Array(events.dropFirst(split)))
+        }
+        var json = String(decoding: try JSONEncoder().encode(atSnapshot), as: UTF8.self)
+        json = json.replacingOccurrences(of: #","probes":{}"#, with: "").replacingOccurrences(of: #""probes":{},"#, with: "")
+        #expect(!json.contains("probes"))
+        let environment = try LMDBEnvironment(directory: directory)
+        try environment.write { transaction in
+            func sealed(_ payload: [UInt8]) -> [UInt8] {
+                withUnsafeBytes(of: CRC32.checksum(payload).bigEndian) { Array($0) } + payload
+            }
+            let version: [UInt8] = [0, 0, 0, 1]
+            let key = withUnsafeBytes(of: UInt64(split).bigEndian) { Array($0) }
+            try transaction.put(try transaction.database("snapshots"), key: key, value: sealed(version + Array(json.utf8)))
+            let meta = #"{"schemaVersion":1,"lastSequence":\#(events.count),"identifierPrefix":"st","createdAt":0}"#
+            try transaction.put(try transaction.database("meta"), key: Array("meta".utf8), value: sealed(Array(meta.utf8)))
+        }
+        let recovered = try Store(directory: directory).recover(initial: initialState())
+        #expect(recovered.snapshotSequence == UInt64(split))
+        #expect(recovered.replayedEvents == events.count - split)
+        #expect(recovered.state == run(events))
+    }
+
     @Test func aReaderOpensTheStoreWhileTheWriterHasItOpen() throws {
         let directory = temporaryDirectory("store")
         let writer = try Store(directory: directory)

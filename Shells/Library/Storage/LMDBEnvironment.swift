@@ -3,7 +3,8 @@ import Foundation
 
 /// One LMDB environment (a directory holding `data.mdb`), owned here and closed on deinit.
 /// Transactions are synchronous closures: they can never span an `await`. Full durability: no
-/// `MDB_NOSYNC`, so a committed write transaction is on disk.
+/// `MDB_NOSYNC`, so a committed write transaction is on disk. (Only the simulator, whose crashes
+/// are simulated and leave the page cache intact, opens with `durable: false`.)
 public final class LMDBEnvironment: @unchecked Sendable {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -13,7 +14,8 @@ public final class LMDBEnvironment: @unchecked Sendable {
     public let readOnly: Bool
 
     /// Opens (and with `readOnly == false` creates) the environment in `directory`.
-    public init(directory: String, readOnly: Bool = false, mapSize: Int = 1 << 34, maxDatabases: UInt32 = 8) throws(Failure) {
+    public init(directory: String, readOnly: Bool = false, durable: Bool = true, mapSize: Int = 1 << 34,
+                maxDatabases: UInt32 = 8) throws(Failure) {
         if !readOnly {
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -28,7 +30,7 @@ public final class LMDBEnvironment: @unchecked Sendable {
         do {
             try LMDBEnvironment.check(mdb_env_set_mapsize(environment, mapSize), "mdb_env_set_mapsize")
             try LMDBEnvironment.check(mdb_env_set_maxdbs(environment, maxDatabases), "mdb_env_set_maxdbs")
-            let flags = UInt32(readOnly ? MDB_RDONLY : 0)
+            let flags = UInt32(readOnly ? MDB_RDONLY : 0) | UInt32(durable ? 0 : MDB_NOSYNC)
             try LMDBEnvironment.check(mdb_env_open(environment, directory, flags, 0o600), "open \(directory)")
         } catch {
             mdb_env_close(environment)
@@ -37,6 +39,12 @@ public final class LMDBEnvironment: @unchecked Sendable {
     }
 
     deinit { mdb_env_close(environment) }
+
+    /// A consistent copy of the environment (as of the last commit) into `directory`, which must
+    /// exist and hold no `data.mdb`.
+    public func copy(to directory: String) throws(Failure) {
+        try LMDBEnvironment.check(mdb_env_copy(environment, directory), "copy to \(directory)")
+    }
 
     static func check(_ code: Int32, _ what: String) throws(Failure) {
         guard code == 0 else { throw Failure(description: "\(what): \(String(cString: mdb_strerror(code)))") }

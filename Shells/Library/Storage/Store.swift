@@ -8,7 +8,9 @@ import Foundation
 /// Every record starts with the CRC-32 of the rest. The journal before the oldest kept snapshot is
 /// pruned, so disk use stays bounded however long the bot runs.
 public final class Store: @unchecked Sendable {
-    public static let schemaVersion: UInt32 = 1
+    /// 2: `State.probes` (orders a lost transaction may have sent). Version 1 snapshots are
+    /// migrated when read (they had none); events did not change.
+    public static let schemaVersion: UInt32 = 2
     public static let keptSnapshots = 3
 
     public struct Meta: Codable, Equatable, Sendable {
@@ -35,9 +37,20 @@ public final class Store: @unchecked Sendable {
     let environment: LMDBEnvironment
     public let directory: String
 
-    public init(directory: String, readOnly: Bool = false) throws {
+    /// Called inside every write transaction of `append`, after the records are put and before
+    /// the commit: the simulator throws here to crash between append and commit.
+    public var beforeCommit: (() throws -> Void)?
+
+    public init(directory: String, readOnly: Bool = false, durable: Bool = true) throws {
         self.directory = directory
-        environment = try LMDBEnvironment(directory: directory, readOnly: readOnly)
+        environment = try LMDBEnvironment(directory: directory, readOnly: readOnly, durable: durable)
+    }
+
+    /// A consistent copy of the store as of its last commit (the simulator's "lost transaction").
+    public func backup(to directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(atPath: directory + "/data.mdb")
+        try environment.copy(to: directory)
     }
 
     // MARK: - Writing
@@ -74,6 +87,7 @@ public final class Store: @unchecked Sendable {
                 try Store.prune(transaction, snapshots: snapshots, journal: journal)
             }
             try transaction.put(metaDatabase, key: Array("meta".utf8), value: Store.sealed(try encoder.encode(meta)))
+            try beforeCommit?()
             return meta.lastSequence
         }
     }
@@ -184,7 +198,7 @@ public final class Store: @unchecked Sendable {
         if version > schemaVersion {
             throw Problem(description: "\(what) was written by a newer surge (schema \(version), this one reads \(schemaVersion)): refusing to guess")
         }
-        if version < schemaVersion {
+        if version < 1 {
             throw Problem(description: "\(what) has schema \(version), which no migration reaches: refusing to guess")
         }
     }
@@ -194,6 +208,14 @@ public final class Store: @unchecked Sendable {
         guard payload.count >= 4 else { throw Problem(description: "too short") }
         let version = payload.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
         try checkSchema(version, what: "the snapshot")
-        return try JSONDecoder().decode(State.self, from: Data(payload.dropFirst(4)))
+        var json = Data(payload.dropFirst(4))
+        if version < 2 { json = try migrateFrom1(json) }
+        return try JSONDecoder().decode(State.self, from: json)
+    }
+
+    /// Schema 1 → 2: the state gains an empty `probes` map.
+    static func migrateFrom1(_ json: Data) throws -> Data {
+        guard json.first == UInt8(ascii: "{") else { throw Problem(description: "not a JSON object") }
+        return Data(#"{"probes":{},"#.utf8) + json.dropFirst()
     }
 }

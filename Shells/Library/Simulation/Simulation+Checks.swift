@@ -1,0 +1,89 @@
+import Core
+
+/// The invariants a run must keep.
+extension Simulation {
+    /// After every event: the state's own invariants, and (one time in ten) that a duplicated
+    /// exchange event changes nothing.
+    mutating func check(after event: Event) {
+        let state = self.state
+        let broken = state.checkInvariants()
+        if !broken.isEmpty { failures.append("event \(statistics.events) after \(event): \(broken)") }
+        guard Simulation.isExchangeEvent(event) else { return }
+        deliveredExchangeEvents.append(event)
+        if random.chance(10) {
+            var copy = state
+            _ = reduce(&copy, event)
+            copy.statistics = state.statistics
+            if copy != state { failures.append("duplicate \(event) changed the state") }
+        }
+    }
+
+    static func isExchangeEvent(_ event: Event) -> Bool {
+        switch event {
+        case .orderAccepted, .orderRejected, .orderOutcomeUnknown, .orderUpdated, .orderNotFound, .orderQueryFailed,
+             .cancelAccepted, .cancelRejected, .cancelOutcomeUnknown, .balancesFetched, .balancesFetchFailed,
+             .openOrdersFetched, .openOrdersFetchFailed:
+            true
+        case .marketsListed, .marketRulesReceived, .tradeReceived, .orderbookReceived, .candlesFetched,
+             .candlesFetchFailed, .timerFired, .feedStalled, .recovered, .closeRequested, .dataEnded:
+            false
+        }
+    }
+
+    /// Once everything is delivered the bot and the exchange agree: cash, reserves, holdings, and
+    /// no open order of ours that the bot does not know.
+    func convergenceFailures() -> [String] {
+        var problems: [String] = []
+        let state = self.state
+        if bot == nil { problems.append("the bot is down at the end") }
+        if !pending.isEmpty { problems.append("\(pending.count) answers still pending") }
+        if state.risk.reconciling { problems.append("still reconciling after the quiet phase") }
+        for order in state.orders.values where order.phase != .open {
+            problems.append("order \(order.identifier) still \(order.phase) after the quiet phase")
+        }
+        for (identifier, order) in exchange.orders.sorted(by: { $0.key < $1.key })
+        where !order.state.isFinal && state.orders[identifier] == nil {
+            problems.append("exchange order \(identifier) unknown to the bot")
+        }
+        let reserved = state.orders.values.reduce(Fixed.zero) { $0 + $1.reservedKRW }
+        if state.cashKRW != exchange.krw { problems.append("cash \(state.cashKRW) != exchange KRW \(exchange.krw)") }
+        if reserved != exchange.lockedKRW { problems.append("reserved \(reserved) != exchange locked \(exchange.lockedKRW)") }
+        for market in markets.map(\.code) {
+            let held = exchange.coins[market, default: 0] + exchange.lockedCoins[market, default: 0]
+            let books = state.positions.filter { $0.market == market }.reduce(Fixed.zero) { $0 + $1.volume }
+            if dustMarkets.contains(market) ? held < books : held != books {
+                problems.append("\(market): bot holds \(books), exchange \(held)")
+            }
+        }
+        return problems
+    }
+}
+
+extension Event {
+    /// The same event with its time set (answers are stamped when they are delivered).
+    func stamped(_ time: Milliseconds) -> Event {
+        switch self {
+        case .orderAccepted(let identifier, let uuid, _): .orderAccepted(identifier: identifier, uuid: uuid, time: time)
+        case .orderRejected(let identifier, let error, _): .orderRejected(identifier: identifier, error: error, time: time)
+        case .orderOutcomeUnknown(let identifier, _): .orderOutcomeUnknown(identifier: identifier, time: time)
+        case .orderNotFound(let identifier, _): .orderNotFound(identifier: identifier, time: time)
+        case .orderQueryFailed(let identifier, _): .orderQueryFailed(identifier: identifier, time: time)
+        case .cancelAccepted(let identifier, _): .cancelAccepted(identifier: identifier, time: time)
+        case .cancelRejected(let identifier, let error, _): .cancelRejected(identifier: identifier, error: error, time: time)
+        case .cancelOutcomeUnknown(let identifier, _): .cancelOutcomeUnknown(identifier: identifier, time: time)
+        case .balancesFetched(let requestId, let balances, _): .balancesFetched(requestId: requestId, balances: balances, time: time)
+        case .balancesFetchFailed(let requestId, let error, _): .balancesFetchFailed(requestId: requestId, error: error, time: time)
+        case .candlesFetched(let requestId, let market, let candles, _):
+            .candlesFetched(requestId: requestId, market: market, candles: candles, time: time)
+        case .candlesFetchFailed(let requestId, let market, _): .candlesFetchFailed(requestId: requestId, market: market, time: time)
+        case .openOrdersFetched(let requestId, let orders, _): .openOrdersFetched(requestId: requestId, orders: orders, time: time)
+        case .openOrdersFetchFailed(let requestId, let error, _):
+            .openOrdersFetchFailed(requestId: requestId, error: error, time: time)
+        case .orderUpdated(var update):
+            { update.time = time; return .orderUpdated(update) }()
+        case .marketsListed, .marketRulesReceived, .tradeReceived, .orderbookReceived, .timerFired, .feedStalled,
+             .recovered, .closeRequested, .dataEnded:
+            self
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Core
+
+/// Generated markets: prices on the tick grid, surges, late and duplicate trades, deep and thin
+/// books.
+extension Simulation {
+    mutating func trade(in index: Int) {
+        var market = markets[index]
+        let tick = TickGrid.krwTick(for: market.price)
+        let moved = market.price + tick * Fixed(random.int(-3...3))
+        if moved.isPositive { market.price = TickGrid.roundDown(moved) }
+        var value = Fixed(random.int(2_000...60_000))
+        if random.chance(6) { value = value * Fixed(random.int(10...40)) }
+        let volume = Fixed.max((value / market.price).floored(places: 8), Fixed.unit(places: 8))
+        var time = clock
+        if random.chance(2) { time -= 70_000 }  // late: its minute has closed
+        let trade = Trade(market: market.code, price: market.price, volume: volume, side: random.chance(50) ? .bid : .ask,
+                          time: time, sequentialId: market.nextSequentialId)
+        market.nextSequentialId += 1
+        markets[index] = market
+        let fills = exchange.receive(trade)
+        feed(.tradeReceived(trade))
+        if random.chance(3) { feed(.tradeReceived(trade)) }  // duplicate frame
+        for fill in fills { schedule(fill) }
+    }
+
+    /// A book around the last price: usually five deep levels, sometimes one thin level (so
+    /// market orders fill only in part), more bids than asks 70 % of the time.
+    mutating func book(in index: Int) {
+        let market = markets[index]
+        let tick = TickGrid.krwTick(for: market.price)
+        let bidDominant = random.chance(70)
+        let thin = random.chance(10)
+        var levels: [Orderbook.Level] = []
+        var totalBid: Fixed = 0
+        var totalAsk: Fixed = 0
+        for depth in 0..<(thin ? 1 : 5) {
+            // integer multiples of the size unit: no decimal division per level
+            let units = Int128(thin ? random.int(1...2) : random.int(5...500))
+            let bidPrice = market.price - tick * Fixed(depth + 1)
+            let askPrice = market.price + tick * Fixed(depth + 1)
+            let bidSize = bidPrice.isPositive ? Fixed(raw: market.sizeUnit.raw * units * (bidDominant ? 2 : 1)) : 0
+            let askSize = Fixed(raw: market.sizeUnit.raw * units * (bidDominant ? 1 : 2))
+            levels.append(Orderbook.Level(askPrice: askPrice, askSize: askSize, bidPrice: bidPrice.isPositive ? bidPrice : 0,
+                                          bidSize: bidSize))
+            totalBid += bidSize
+            totalAsk += askSize
+        }
+        let book = Orderbook(market: market.code, time: clock, totalAskSize: totalAsk, totalBidSize: totalBid, levels: levels)
+        exchange.receive(book)
+        feed(.orderbookReceived(book.top))
+    }
+}
