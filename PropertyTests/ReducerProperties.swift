@@ -33,6 +33,19 @@ func reproduce(_ seed: UInt64) -> String { "seed \(seed) (reproduce: swift run s
         }
     }
 
+    /// The checks can fail: a store that forgets everything at each crash is caught (the bot
+    /// comes back with a state that is not the last commit's, and re-sends identifiers).
+    @Test func aStoreThatForgetsIsCaught() {
+        var caught = 0
+        for seed: UInt64 in 1...20 {
+            var simulation = Simulation(seed: seed, steps: Seeds.steps,
+                                        directory: NSTemporaryDirectory() + "surge-forgets-\(seed)-\(UUID().uuidString)")
+            simulation.eraseStoreOnCrash = true
+            if simulation.run().contains(where: { $0.contains("the recovered state differs from the last commit") }) { caught += 1 }
+        }
+        #expect(caught >= 15)
+    }
+
     /// Same seed, same run: every event and command (digest), whatever the thread or store path.
     @Test func runsAreDeterministic() {
         for seed: UInt64 in [3, 17, 42] {

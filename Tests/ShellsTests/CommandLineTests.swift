@@ -45,3 +45,36 @@ func surgeBinary() -> URL {
         #expect(text.contains("UPBIT_ACCESS_KEY is not set"))
     }
 }
+
+@Suite struct SimulateCommandTests {
+    func simulate(_ arguments: [String]) throws -> (status: Int32, lines: [String]) {
+        let process = Process()
+        process.executableURL = surgeBinary()
+        process.arguments = ["simulate"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init))
+    }
+
+    /// Verdict lines per seed, exit 0, and the same digests from another process (whose hashing
+    /// seed differs): the run depends on the seed alone.
+    @Test func seedsPassAndTheSameSeedGivesTheSameRunInAnotherProcess() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: surgeBinary().path), "build surge first")
+        let first = try simulate(["--seed", "11", "--seeds", "3"])
+        let second = try simulate(["--seed", "11", "--seeds", "3", "--jobs", "1"])
+        #expect(first.status == 0 && second.status == 0)
+        let verdicts = first.lines.filter { $0.hasPrefix("seed ") }.sorted()
+        #expect(verdicts.count == 3 && verdicts.allSatisfy { $0.contains(": ok, ") && $0.contains("digest ") })
+        #expect(verdicts == second.lines.filter { $0.hasPrefix("seed ") }.sorted())
+        #expect(first.lines.last?.contains("3 seeds from 11, 400 steps each") == true)
+    }
+
+    @Test func badArgumentsAreRefused() throws {
+        #expect(try simulate(["--steps", "0"]).status != 0)
+        #expect(try simulate(["--seeds", "2", "--trace"]).status != 0)
+    }
+}

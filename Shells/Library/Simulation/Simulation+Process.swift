@@ -100,6 +100,7 @@ extension Simulation {
         }
         if let backup { try? FileManager.default.removeItem(atPath: backup.directory) }
         backup = nil
+        if eraseStoreOnCrash { try? FileManager.default.removeItem(atPath: directory) }
         downUntil = clock + Milliseconds(random.int(500...20_000))
     }
 

@@ -89,6 +89,8 @@ public struct Simulation {
     public internal(set) var digest: UInt64 = 0xcbf2_9ce4_8422_2325
     /// Every event fed and the commands it produced, when asked for (`--trace`).
     public internal(set) var trace: [(Event, [Command])]?
+    /// For tests that prove the checks can fail: every crash also erases the store.
+    public var eraseStoreOnCrash = false
 
     /// A run of `seed` that keeps its store in `directory` (created, and removed by `finish`).
     public init(seed: UInt64, steps: Int, directory: String, traced: Bool = false) {
