@@ -113,7 +113,7 @@ extension State {
         if index == nil, buy {
             var position = Position(id: probe.positionId, market: update.market, phase: .opening,
                                     entryAmountKRW: update.executedFundsKRW)
-            position.nextAttempt = probe.attemptBase  // past every attempt probed before
+            position.nextAttempt = nextAttemptAfterProbes(of: probe.positionId, adopting: update.identifier, base: probe.attemptBase)
             let at = positions.firstIndex { $0.id > position.id } ?? positions.count
             positions.insert(position, at: at)
             index = at
@@ -173,5 +173,14 @@ extension State {
             free -= requested - order.executedVolume
         }
         return free
+    }
+
+    /// A position rebuilt from a lost order numbers its next orders past that order and past every
+    /// identifier being probed for it, so nothing found or looked for is ever sent again.
+    func nextAttemptAfterProbes(of positionId: Int, adopting identifier: String, base: Int) -> Int {
+        func attempt(_ identifier: String) -> Int { Int(String(identifier.reversed().prefix { $0.isNumber }.reversed())) ?? 0 }
+        let marker = "\(options.identifierPrefix)-\(positionId)-"
+        let probed = probes.keys.filter { $0.hasPrefix(marker) }.map(attempt)
+        return max(base, attempt(identifier) + 1, (probed.max() ?? 0) + 1)
     }
 }
