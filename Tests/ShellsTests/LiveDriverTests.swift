@@ -123,14 +123,17 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
             let driver = LiveDriver(setup: setup, logger: logger)
             let run = Task { await driver.run() }
             defer { run.cancel() }
+            // The first start probes the entries of positions 1…max_positions (orders a lost
+            // transaction could have sent): the first real position comes after them.
+            let first = 1 + Config().capital.maxPositions
             let settled = await eventually(60) {
                 let state = await driver.state
-                return state.positions.contains { $0.id == 1 && $0.phase != .opening }
-                    || state.ledger.contains { $0.positionId == 1 }
+                return state.positions.contains { $0.id == first && $0.phase != .opening }
+                    || state.ledger.contains { $0.positionId == first }
             }
             #expect(settled)
-            let entries = await upbit.orderSummaries().filter { $0.identifier.hasPrefix("la-1-b") }
-            #expect(entries.map(\.identifier) == ["la-1-b1"])
+            let entries = await upbit.orderSummaries().filter { $0.identifier.hasPrefix("la-\(first)-b") }
+            #expect(entries.map(\.identifier) == ["la-\(first)-b1"])
             #expect(await upbit.requestLog.contains("GET /v1/order"))
         }
     }
