@@ -4,7 +4,7 @@ import Shells
 import Testing
 
 /// Seeds to run: `SURGE_SEED=N` reproduces one run; `SURGE_SEEDS=K` runs K seeds (default 400).
-/// For 10,000 seeds use the CLI: `swift run surge simulate --seeds 10000` (about 11 minutes).
+/// For 10,000 seeds use the CLI: `swift run surge simulate --seeds 10000` (about 12 minutes).
 enum Seeds {
     static let steps = 400
 
