@@ -106,9 +106,13 @@ public actor LiveDriver {
         do {
             try loop.commit(now: LiveDriver.wallClock(), force: force)
         } catch {
-            logger.critical("cannot write the journal: \(error); stopping")
-            fatalError("journal write failed: \(error)")
+            journalFailed(error)
         }
+    }
+
+    private func journalFailed(_ error: Error) -> Never {
+        logger.critical("cannot write the journal: \(error); stopping")
+        fatalError("journal write failed: \(error)")
     }
 
     /// Runs until cancelled: sockets, timer, then the start-up sequence.
@@ -236,8 +240,7 @@ public actor LiveDriver {
                 return dispatch(command, time: time)
             }
         } catch {
-            logger.critical("cannot write the journal: \(error); stopping")
-            fatalError("journal write failed: \(error)")
+            journalFailed(error)
         }
         for (command, time) in outgoing { _ = dispatch(command, time: time) }
         persistLedger()

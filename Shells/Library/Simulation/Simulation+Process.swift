@@ -46,7 +46,6 @@ extension Simulation {
         } catch {
             return crashed(by: error)
         }
-        statistics.commits += 1
         committed = loop.state
         if armedFault == .crashAfterCommit { return crash() }
         bot = loop

@@ -50,7 +50,6 @@ public struct Simulation {
         public var ordersPlaced = 0
         public var exitLegs = 0
         public var restarts = 0
-        public var commits = 0
         public var storageFaults: [StorageFault: Int] = [:]
         public var networkFaults = 0
         public var exitReasons = Set<ExitReason>()
