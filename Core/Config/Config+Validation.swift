@@ -18,6 +18,18 @@ extension Config {
     public static let maximumRSIPeriod = 200
     public static let maximumPositions = 20
     public static let maximumCandidates = 50
+    /// Upper bounds that keep every product of a setting with the clock or with money far from
+    /// overflow (minutes are multiplied by 60,000 into milliseconds, KRW by prices and fees).
+    public static let maximumKRW: Fixed = 1_000_000_000_000_000
+    public static let maximumVolumeRatio = 1_000_000.0
+    public static let maximumLimitTimeoutSeconds = 3_600
+    /// A year.
+    public static let maximumHoldMinutes = 525_600
+    /// A week.
+    public static let maximumPauseMinutes = 10_080
+    /// A day.
+    public static let maximumStaleFeedSeconds = 86_400
+    public static let maximumClockSkewSeconds = 3_600
 
     /// Every problem, in key order of the file; empty when the config can run.
     public func validate() -> [ConfigProblem] {
@@ -25,7 +37,9 @@ extension Config {
         func check(_ condition: Bool, _ key: String, _ message: @autoclosure () -> String) {
             if !condition { problems.append(ConfigProblem(key: key, message: message())) }
         }
-        check(capital.initialKRW > 0, "capital.initial_krw", "must be > 0 (got \(capital.initialKRW))")
+        let krw = Config.maximumKRW
+        check(capital.initialKRW.isPositive && capital.initialKRW <= krw, "capital.initial_krw",
+              "must be in (0, \(krw)] (got \(capital.initialKRW))")
         check(capital.positionFraction > 0 && capital.positionFraction <= 1, "capital.position_fraction",
               "must be in (0, 1] (got \(capital.positionFraction))")
         check((1...Config.maximumPositions).contains(capital.maxPositions), "capital.max_positions",
@@ -38,20 +52,20 @@ extension Config {
         check((1...Config.maximumAverageWindowMinutes).contains(entry.averageWindowMinutes),
               "entry.average_window_minutes",
               "must be 1...\(Config.maximumAverageWindowMinutes) (got \(entry.averageWindowMinutes))")
-        check(entry.minVolumeRatio > 0 && entry.minVolumeRatio.isFinite, "entry.min_volume_ratio",
-              "must be > 0 (got \(entry.minVolumeRatio))")
+        check(entry.minVolumeRatio > 0 && entry.minVolumeRatio <= Config.maximumVolumeRatio, "entry.min_volume_ratio",
+              "must be in (0, \(Int(Config.maximumVolumeRatio))] (got \(entry.minVolumeRatio))")
         check((2...Config.maximumRSIPeriod).contains(entry.rsiPeriod), "entry.rsi_period",
               "must be 2...\(Config.maximumRSIPeriod) (got \(entry.rsiPeriod))")
         check((0...100).contains(entry.rsiMin), "entry.rsi_min", "must be 0...100 (got \(entry.rsiMin))")
         check((0...100).contains(entry.rsiMax) && entry.rsiMax >= entry.rsiMin, "entry.rsi_max",
               "must be rsi_min...100 (got \(entry.rsiMax))")
-        check(!entry.minRecentValueKRW.isNegative, "entry.min_recent_value_krw",
-              "must be >= 0 (got \(entry.minRecentValueKRW))")
-        check((1...3_600).contains(entry.limitTimeoutSeconds), "entry.limit_timeout_seconds",
-              "must be 1...3600 (got \(entry.limitTimeoutSeconds))")
+        check(!entry.minRecentValueKRW.isNegative && entry.minRecentValueKRW <= krw, "entry.min_recent_value_krw",
+              "must be in [0, \(krw)] (got \(entry.minRecentValueKRW))")
+        check((1...Config.maximumLimitTimeoutSeconds).contains(entry.limitTimeoutSeconds), "entry.limit_timeout_seconds",
+              "must be 1...\(Config.maximumLimitTimeoutSeconds) (got \(entry.limitTimeoutSeconds))")
 
         check(exit.takeProfit > 0 && exit.takeProfit < 10, "exit.take_profit",
-              "must be > 0 (got \(exit.takeProfit))")
+              "must be in (0, 10) (got \(exit.takeProfit))")
         check(exit.stopLoss < 0 && exit.stopLoss > -1, "exit.stop_loss",
               "must be in (-1, 0) (got \(exit.stopLoss))")
         check(!exit.partialFraction.isNegative && exit.partialFraction < 1, "exit.partial_fraction",
@@ -60,20 +74,29 @@ extension Config {
               "must be in [0, 1) (got \(exit.trailingStop))")
         if let activation = exit.trailingActivation {
             check(!activation.isNegative && activation < 10, "exit.trailing_activation",
-                  "must be >= 0 (got \(activation))")
+                  "must be in [0, 10) (got \(activation))")
         }
-        check(exit.maxHoldMinutes >= 0, "exit.max_hold_minutes", "must be >= 0 (got \(exit.maxHoldMinutes))")
+        check((0...Config.maximumHoldMinutes).contains(exit.maxHoldMinutes), "exit.max_hold_minutes",
+              "must be 0...\(Config.maximumHoldMinutes) (got \(exit.maxHoldMinutes))")
 
-        check(risk.cooldownMinutes >= 0, "risk.cooldown_minutes", "must be >= 0 (got \(risk.cooldownMinutes))")
-        check(risk.stopLossPauseMinutes >= 0, "risk.stop_loss_pause_minutes",
-              "must be >= 0 (got \(risk.stopLossPauseMinutes))")
+        check((0...Config.maximumPauseMinutes).contains(risk.cooldownMinutes), "risk.cooldown_minutes",
+              "must be 0...\(Config.maximumPauseMinutes) (got \(risk.cooldownMinutes))")
+        check((0...Config.maximumPauseMinutes).contains(risk.stopLossPauseMinutes), "risk.stop_loss_pause_minutes",
+              "must be 0...\(Config.maximumPauseMinutes) (got \(risk.stopLossPauseMinutes))")
         check(!risk.dailyLossLimit.isNegative && risk.dailyLossLimit <= 1, "risk.daily_loss_limit",
               "must be in [0, 1] (got \(risk.dailyLossLimit))")
-        check(risk.staleFeedSeconds >= 1, "risk.stale_feed_seconds", "must be >= 1 (got \(risk.staleFeedSeconds))")
+        check((1...Config.maximumStaleFeedSeconds).contains(risk.staleFeedSeconds), "risk.stale_feed_seconds",
+              "must be 1...\(Config.maximumStaleFeedSeconds) (got \(risk.staleFeedSeconds))")
+        check((1...Config.maximumClockSkewSeconds).contains(risk.maxClockSkewSeconds), "risk.max_clock_skew_seconds",
+              "must be 1...\(Config.maximumClockSkewSeconds) (got \(risk.maxClockSkewSeconds))")
+        check(risk.priceBand.isPositive && risk.priceBand <= 1, "risk.price_band",
+              "must be in (0, 1] (got \(risk.priceBand))")
 
         for code in universe.exclude where !MarketCode.isKRWMarket(code) {
             problems.append(ConfigProblem(key: "universe.exclude", message: "not a KRW market code: \(code)"))
         }
+        check(universe.exclude.count <= State.maximumMarkets, "universe.exclude",
+              "at most \(State.maximumMarkets) codes (got \(universe.exclude.count))")
         check(!fees.rate.isNegative && fees.rate < Fixed("0.01")!, "fees.rate",
               "must be in [0, 0.01) (got \(fees.rate))")
         return problems

@@ -73,8 +73,18 @@ public struct Config: Equatable, Codable, Sendable {
         /// Fraction of the KST day's starting equity; 0 = off.
         public var dailyLossLimit: Fixed = Fixed("0.03")!
         public var staleFeedSeconds = 10
+        /// How far past the driver's newest clock reading an exchange-stamped event (trade,
+        /// orderbook, myOrder frame) may be dated; one dated further ahead or behind is rejected.
+        @Defaulted<Config.DefaultClockSkew> public var maxClockSkewSeconds = Config.DefaultClockSkew.value
+        /// A trade further than this fraction outside the market's best bid / best ask is a
+        /// suspect print: it moves no price, exit or write-off. Also bounds a market order's
+        /// average fill price.
+        @Defaulted<Config.DefaultPriceBand> public var priceBand = Config.DefaultPriceBand.value
         public init() {}
     }
+
+    public enum DefaultClockSkew: DecodingDefault { public static var value: Int { 60 } }
+    public enum DefaultPriceBand: DecodingDefault { public static var value: Fixed { Fixed("0.05")! } }
 
     public struct Universe: Equatable, Codable, Sendable {
         public var excludeWarning = true

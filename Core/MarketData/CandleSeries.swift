@@ -7,6 +7,9 @@ public struct CandleSeries: Equatable, Codable, Sendable {
     public private(set) var closed: RingBuffer<Candle>
     public private(set) var rsi: WilderRSI
 
+    /// A week: longer gaps restart the history (bounded work per trade, whatever its time).
+    public static let maximumGapMinutes = 10_080
+
     public init(capacity: Int, rsiPeriod: Int) {
         closed = RingBuffer(capacity: capacity)
         rsi = WilderRSI(period: rsiPeriod)
@@ -37,6 +40,13 @@ public struct CandleSeries: Equatable, Codable, Sendable {
             appendClosed(current, onClose: onClose)
         }
         guard let last = closed.last else { return }
+        if minute - last.minute > Int64(CandleSeries.maximumGapMinutes) {
+            // Silent for longer than anything the indicators look back on (or a clock far off):
+            // history starts over rather than filling millions of flat minutes.
+            closed.removeAll()
+            rsi = WilderRSI(period: rsi.period)
+            return
+        }
         var gapMinute = last.minute + 1
         while gapMinute < minute {
             appendClosed(.flat(minute: gapMinute, close: last.close), onClose: onClose)
@@ -71,7 +81,10 @@ public struct CandleSeries: Equatable, Codable, Sendable {
     /// after the first minute built from trades are ignored: our own are as good and newer.
     public mutating func merge(backfill: [Candle]) {
         let firstOwnMinute = closed.count > 0 ? closed[0].minute : (building?.minute ?? Int64.max)
-        let older = backfill.filter { $0.minute < firstOwnMinute }.sorted { $0.minute < $1.minute }
+        var older = backfill.filter { $0.minute < firstOwnMinute }.sorted { $0.minute < $1.minute }
+        if let newest = older.last?.minute {
+            older.removeAll { newest - $0.minute > Int64(CandleSeries.maximumGapMinutes) }
+        }
         guard !older.isEmpty else { return }
         let own = closed.elements
         closed.removeAll()
@@ -90,7 +103,7 @@ public struct CandleSeries: Equatable, Codable, Sendable {
             previous = candle
         }
         let nextOwn = own.first?.minute ?? building?.minute
-        if let previous, let nextOwn {
+        if let previous, let nextOwn, nextOwn - previous.minute <= Int64(CandleSeries.maximumGapMinutes) {
             var gapMinute = previous.minute + 1
             while gapMinute < nextOwn {
                 appendClosed(.flat(minute: gapMinute, close: previous.close), onClose: { _, _ in })

@@ -46,6 +46,13 @@ public enum Event: Equatable, Codable, Sendable {
     case recovered(time: Milliseconds)
     /// The operator asked to close the position in a market (ledger reason `manual`).
     case closeRequested(market: String, time: Milliseconds)
+    /// The exchange pushed balances (a myAsset frame): only the currencies listed changed; the
+    /// books follow them when no order of ours is working, else the balances are fetched once quiet.
+    case balancesPushed([Balance], time: Milliseconds)
+    /// The operator paused new entries (exits go on) until `entriesResumed`.
+    case entriesPaused(time: Milliseconds)
+    /// The operator resumed entries after `entriesPaused`.
+    case entriesResumed(time: Milliseconds)
     /// A backtest's data ended: open positions are closed at the last price (`end_of_data`).
     case dataEnded(time: Milliseconds)
 
@@ -64,6 +71,30 @@ public enum Event: Equatable, Codable, Sendable {
         case .balancesFetched(_, _, let time), .balancesFetchFailed(_, _, let time): time
         case .openOrdersFetched(_, _, let time), .openOrdersFetchFailed(_, _, let time): time
         case .closeRequested(_, let time): time
+        case .balancesPushed(_, let time), .entriesPaused(let time), .entriesResumed(let time): time
+        }
+    }
+
+    /// Whose clock stamped the event's time (see `State.advanceClock`).
+    public enum ClockSource: Equatable, Sendable {
+        /// The driver's own clock reading: moves the core's clock.
+        case driver
+        /// Stamped by the exchange (frames): rejected when implausibly far from the driver's clock.
+        case exchange
+        /// An answer or request stamped by the driver when it arrived: applied, but it moves the
+        /// clock at most to the bound past the driver's newest reading.
+        case answer
+    }
+
+    public var clockSource: ClockSource {
+        switch self {
+        case .timerFired, .feedStalled, .recovered: .driver
+        case .tradeReceived, .orderbookReceived, .orderUpdated, .balancesPushed: .exchange
+        case .marketsListed, .marketRulesReceived, .candlesFetched, .candlesFetchFailed, .orderAccepted, .orderRejected,
+             .orderOutcomeUnknown, .orderNotFound, .orderQueryFailed, .cancelAccepted, .cancelRejected,
+             .cancelOutcomeUnknown, .balancesFetched, .balancesFetchFailed, .openOrdersFetched, .openOrdersFetchFailed,
+             .closeRequested, .entriesPaused, .entriesResumed, .dataEnded:
+            .answer
         }
     }
 }

@@ -11,11 +11,19 @@ public struct MarketState: Equatable, Codable, Sendable {
     public var recentVolume: RollingVolume
     public var book: BookTop?
     public var backfill = BackfillStatus.notRequested
+    /// Failed backfills in a row, and when to ask again (5 s doubling to 5 min).
+    @Defaulted<Zero> public var backfillFailures = 0
+    public var backfillRetryAt: Milliseconds?
+    /// With no fresh book to judge by: a print far from the last price, believed once a second
+    /// print agrees with it.
+    public var unconfirmedPrice: Fixed?
     var highestSequentialId = Int64.min
     var recentSequentialIds = RingBuffer<Int64>(capacity: 64)
 
     public enum BackfillStatus: String, Equatable, Codable, Sendable {
         case notRequested, requested, done
+        /// The fetch failed: asked again at `backfillRetryAt`.
+        case failed
     }
 
     init(code: String, config: Config) {

@@ -38,6 +38,15 @@ public struct Order: Equatable, Codable, Sendable {
     public var nextQueryAt: Milliseconds?
     /// A resting limit entry is cancelled at this time.
     public var cancelAt: Milliseconds?
+    /// Updates that could not be booked (impossible amounts, implausible time): each one delays
+    /// the settling query further.
+    @Defaulted<Zero> public var distrustedUpdates = 0
+    /// Not-found answers to queries of an order whose send is unknown: the first and the newest.
+    public var firstNotFoundAt: Milliseconds?
+    public var lastNotFoundAt: Milliseconds?
+    /// The open-orders fetch asked after the first not-found, and whether it showed the order absent.
+    public var openOrdersCheckId: Int?
+    @Defaulted<False> public var absentFromOpenOrders = false
 
     public var identifier: String { request.identifier }
     public var market: String { request.market }

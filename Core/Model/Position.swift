@@ -37,6 +37,10 @@ public struct Position: Equatable, Codable, Sendable {
     public var pendingExit: ExitReason?
     public var exitRetryAt: Milliseconds?
     public var exitRejections = 0
+    /// Times the position became stuck; a stuck position is tried again at `stuckRetryAt`
+    /// (1 min doubling to 30 min) and says so every time.
+    @Defaulted<Zero> public var stuckCount = 0
+    public var stuckRetryAt: Milliseconds?
     /// Next attempt number for identifiers; never reused.
     public var nextAttempt = 1
     /// Identifiers of this position's live orders, oldest first.

@@ -2,8 +2,12 @@
 public struct State: Equatable, Codable, Sendable {
     public var config: Config
     public var options: Options
-    /// Newest event time seen.
+    /// The core's clock: the newest event time accepted, moved by an exchange-stamped event at
+    /// most `risk.max_clock_skew_seconds` past `driverClock` (see `advanceClock`).
     public var now: Milliseconds = 0
+    /// The driver's newest own clock reading (`timerFired`, `recovered`, `feedStalled`); nil where
+    /// the driver has no clock of its own (backtests: frame time is the clock).
+    public var driverClock: Milliseconds?
     public internal(set) var markets: [MarketState] = []
     var marketIndex: [String: Int] = [:]
     /// True once the exchange's market list arrived: from then on only listed markets trade.
@@ -56,6 +60,14 @@ public struct State: Equatable, Codable, Sendable {
         /// `Counters.orderActivity` when the balances were asked for.
         public var balanceRequestActivity = 0
         public var nextBalanceFetchAt: Milliseconds?
+        /// Balances changed on the exchange while orders of ours worked: fetched once none does.
+        @Defaulted<False> public var balancesStale = false
+        /// The operator paused entries (`entriesPaused`) until `entriesResumed`.
+        @Defaulted<False> public var pausedByOperator = false
+        /// After an entry the exchange refused: no entries until then.
+        public var entryBackoffUntil: Milliseconds?
+        /// The next refusal's back-off (doubles from 30 s to 10 min; reset by an accepted entry).
+        public var entryBackoffMilliseconds: Milliseconds?
     }
 
     public struct Counters: Equatable, Codable, Sendable {
@@ -92,6 +104,14 @@ public struct State: Equatable, Codable, Sendable {
         public var ignoredTrades = 0
         public var ignoredOrderEvents = 0
         public var inconsistentOrderUpdates = 0
+        /// Exchange-stamped events dated more than `max_clock_skew_seconds` ahead of the driver's clock.
+        @Defaulted<Zero> public var futureEvents = 0
+        /// Trades and books dated more than `max_clock_skew_seconds` behind the driver's clock.
+        @Defaulted<Zero> public var staleEvents = 0
+        /// Trades the book contradicts (outside best bid / ask by more than `price_band`).
+        @Defaulted<Zero> public var suspectPrints = 0
+        /// Orders refused by our own client without being sent (`banned`, `rate_limited`, `not_sent`).
+        @Defaulted<Zero> public var unsentOrders = 0
     }
 
     public init(config: Config, options: Options = Options()) {

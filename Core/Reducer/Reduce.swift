@@ -17,7 +17,7 @@ public func reduced(_ state: State, _ event: Event) -> (State, [Command]) {
 
 extension State {
     mutating func apply(_ event: Event, into commands: inout [Command]) {
-        if event.time > now { now = event.time }
+        guard advanceClock(to: event) else { return rejectImplausibleTime(event, into: &commands) }
         rollDayIfNeeded(into: &commands)
         switch event {
         case .marketsListed(let listings, _): listMarkets(listings, into: &commands)
@@ -27,7 +27,7 @@ extension State {
         case .candlesFetched(let requestId, let market, let candles, _):
             receiveCandles(requestId: requestId, market: market, candles: candles, into: &commands)
         case .candlesFetchFailed(let requestId, let market, _):
-            receiveCandles(requestId: requestId, market: market, candles: [], into: &commands)
+            candlesFetchFailed(requestId: requestId, market: market, into: &commands)
         case .timerFired: break
         case .feedStalled: markFeedStale(into: &commands)
         case .orderAccepted(let identifier, let uuid, _): orderAccepted(identifier, uuid: uuid)
@@ -46,12 +46,16 @@ extension State {
         case .openOrdersFetched(let requestId, let open, _):
             openOrdersFetched(requestId: requestId, open: open, into: &commands)
         case .openOrdersFetchFailed(let requestId, let error, _):
+            openOrdersCheckFailed(requestId)
             if counters.openOrdersRequestId == requestId {
                 counters.openOrdersRequestId = nil
                 commands.append(notification(.warning, nil, "open orders unavailable (\(error)): not checked this time"))
             }
         case .recovered: startReconciliation(into: &commands)
         case .closeRequested(let market, _): closeRequested(market: market, into: &commands)
+        case .balancesPushed(let balances, _): balancesPushed(balances, into: &commands)
+        case .entriesPaused: pauseEntries(into: &commands)
+        case .entriesResumed: resumeEntries(into: &commands)
         case .dataEnded: closeAllAtLastPrice(into: &commands)
         }
         let second = Time.floorDivide(now, 1_000)
@@ -68,6 +72,7 @@ extension State {
         checkProbeTimers(into: &commands)
         checkPositionTimers(into: &commands)
         checkBalanceRetry(into: &commands)
+        checkBackfillRetries(into: &commands)
         closeCandles(into: &commands)
         evaluateEntries(into: &commands)
     }
@@ -77,8 +82,11 @@ extension State {
     }
 }
 
-/// Calendar arithmetic on epoch milliseconds.
+/// Calendar arithmetic on epoch milliseconds. Total on every `Int64`: sums saturate instead of
+/// trapping, so no time an event carries (up to `Int64.max`) and no configured duration can crash
+/// the reducer.
 public enum Time {
+    public static let second: Milliseconds = 1_000
     public static let minute: Milliseconds = 60_000
     public static let day: Milliseconds = 86_400_000
     /// KST is UTC+9 all year.
@@ -89,8 +97,32 @@ public enum Time {
         return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 
+    /// `time + duration`, clamped to `Int64.min...Int64.max`.
+    public static func adding(_ time: Milliseconds, _ duration: Milliseconds) -> Milliseconds {
+        let (sum, overflow) = time.addingReportingOverflow(duration)
+        guard overflow else { return sum }
+        return duration > 0 ? .max : .min
+    }
+
+    /// `count * unit` (a configured number of seconds or minutes in milliseconds), clamped.
+    public static func duration(_ count: Int, _ unit: Milliseconds) -> Milliseconds {
+        let (product, overflow) = Int64(count).multipliedReportingOverflow(by: unit)
+        guard overflow else { return product }
+        return (count < 0) != (unit < 0) ? .min : .max
+    }
+
+    /// `later - earlier`, clamped (an elapsed time never traps, whatever the two times are).
+    public static func elapsed(from earlier: Milliseconds, to later: Milliseconds) -> Milliseconds {
+        let (difference, overflow) = later.subtractingReportingOverflow(earlier)
+        guard overflow else { return difference }
+        return later > earlier ? .max : .min
+    }
+
     /// Days since 1970-01-01 in KST.
-    public static func kstDay(_ time: Milliseconds) -> Int64 { floorDivide(time + kstOffset, day) }
+    public static func kstDay(_ time: Milliseconds) -> Int64 {
+        let remainder = (time % day + day) % day  // in 0..<day, without forming time + offset
+        return floorDivide(time, day) + (remainder + kstOffset >= day ? 1 : 0)
+    }
 
     public static func minute(of time: Milliseconds) -> Int64 { floorDivide(time, minute) }
 }

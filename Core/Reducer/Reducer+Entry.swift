@@ -72,6 +72,8 @@ extension State {
         if risk.dailyLossLimitHit { return "daily_loss_limit" }
         if risk.feedStale { return "stale_feed" }
         if let until = risk.pausedUntil, now < until { return "paused_after_stop_loss" }
+        if risk.pausedByOperator { return "paused_by_operator" }
+        if let until = risk.entryBackoffUntil, now < until { return "entry_refused_backoff" }
         return nil
     }
 
@@ -114,7 +116,7 @@ extension State {
                                 entryAmountKRW: plan.amountKRW)
         counters.nextPositionId += 1
         var cancelAt: Milliseconds?
-        if case .limit = plan.kind { cancelAt = now + Milliseconds(config.entry.limitTimeoutSeconds) * 1_000 }
+        if case .limit = plan.kind { cancelAt = Time.adding(now, Time.duration(config.entry.limitTimeoutSeconds, Time.second)) }
         send(plan.kind, for: &position, purpose: .entry, reserve: plan.reservedKRW, cancelAt: cancelAt, into: &commands)
         positions.append(position)
     }

@@ -77,7 +77,7 @@ extension State {
         positions[index].exitRetryAt = nil
         let free = freeVolume(positions[index])
         guard free.isPositive else { return }
-        let price = market.lastPrice ?? positions[index].entryPrice ?? .zero
+        let price = sellValuationPrice(market) ?? positions[index].entryPrice ?? .zero
         guard free * price >= minimumTotal(market) else {
             return writeOffDust(index, into: &commands)
         }
@@ -135,6 +135,9 @@ extension State {
 
     private mutating func checkPositionTimer(_ index: Int, into commands: inout [Command]) {
         let position = positions[index]
+        if position.phase == .stuck, let retryAt = position.stuckRetryAt, now >= retryAt {
+            return retryStuck(index, into: &commands)
+        }
         guard position.phase == .open else { return }
         if let pending = position.pendingExit {
             if hasRestingTakeProfit(position) {
@@ -146,8 +149,9 @@ extension State {
             }
             return
         }
-        let maximumHold = Milliseconds(config.exit.maxHoldMinutes) * Time.minute
-        if maximumHold > 0, let opened = position.openedAt, now - opened >= maximumHold, !hasLiveFullExit(position) {
+        let maximumHold = Time.duration(config.exit.maxHoldMinutes, Time.minute)
+        if maximumHold > 0, let opened = position.openedAt, Time.elapsed(from: opened, to: now) >= maximumHold,
+           !hasLiveFullExit(position) {
             startExit(index, reason: .timeStop, into: &commands)
         }
     }
@@ -161,6 +165,8 @@ extension State {
         if positions[index].phase == .stuck {
             positions[index].phase = .open
             positions[index].exitRejections = 0
+            positions[index].stuckCount = 0
+            positions[index].stuckRetryAt = nil
         }
         guard positions[index].phase == .open, !hasLiveFullExit(positions[index]) else {
             return commands.append(notification(.warning, market, "close requested while the position is still opening or closing"))

@@ -45,14 +45,10 @@ extension State {
             guard let reason = order.exitReason else { return }
             if rejected { positions[index].exitRejections += 1 }
             if positions[index].exitRejections >= State.maximumExitRejections {
-                positions[index].phase = .stuck
-                positions[index].pendingExit = nil
-                commands.append(notification(.error, order.market,
-                    "position \(order.positionId) is stuck: \(State.maximumExitRejections) exit orders rejected; close it by hand"))
-                return
+                return becomeStuck(index, reason: reason, into: &commands)
             }
             positions[index].pendingExit = reason
-            positions[index].exitRetryAt = now + (rejected ? State.exitRetryMilliseconds : 0)
+            positions[index].exitRetryAt = Time.adding(now, rejected ? State.exitRetryMilliseconds : 0)
         }
     }
 
@@ -172,9 +168,9 @@ extension State {
     mutating func closePosition(_ index: Int, into commands: inout [Command]) {
         let position = positions[index]
         let lastReason = ledger.last { $0.positionId == position.id }?.reason
-        risk.cooldownUntil[position.market] = now + Milliseconds(config.risk.cooldownMinutes) * Time.minute
+        risk.cooldownUntil[position.market] = Time.adding(now, Time.duration(config.risk.cooldownMinutes, Time.minute))
         if lastReason == .stopLoss, config.risk.stopLossPauseMinutes > 0 {
-            risk.pausedUntil = now + Milliseconds(config.risk.stopLossPauseMinutes) * Time.minute
+            risk.pausedUntil = Time.adding(now, Time.duration(config.risk.stopLossPauseMinutes, Time.minute))
             commands.append(notification(.halt, position.market,
                 "stop loss: entries paused for \(config.risk.stopLossPauseMinutes) minutes"))
         }

@@ -47,7 +47,7 @@ extension State {
     /// No answer, a failed query or a cancel sent: ask again a little later.
     mutating func probeAskAgain(_ identifier: String) {
         probes[identifier]?.queryAskedAt = nil
-        probes[identifier]?.nextQueryAt = now + State.queryRetryMilliseconds
+        probes[identifier]?.nextQueryAt = Time.adding(now, State.queryRetryMilliseconds)
     }
 
     mutating func checkProbeTimers(into commands: inout [Command]) {

@@ -35,13 +35,18 @@ extension State {
     }
 
     mutating func receiveTrade(_ trade: Trade, into commands: inout [Command]) {
-        guard trade.price.isPositive, trade.volume.isPositive,
+        guard trade.price.isPositive, trade.volume.isPositive, trade.price <= State.maximumPrice,
+              trade.volume <= State.maximumVolume,
               let index = marketIndex(of: trade.market) ?? addMarketIfAllowed(trade.market) else {
             statistics.ignoredTrades += 1
             return
         }
         if markets[index].isDuplicate(sequentialId: trade.sequentialId) {
             statistics.duplicateTrades += 1
+            return
+        }
+        if isSuspectPrint(trade.price, index) {
+            statistics.suspectPrints += 1
             return
         }
         let price = trade.price.doubleValue
@@ -67,7 +72,9 @@ extension State {
     }
 
     mutating func receiveBook(_ book: BookTop, into commands: inout [Command]) {
-        guard book.totalBidSize >= 0, book.totalAskSize >= 0,
+        guard book.totalBidSize >= 0, book.totalAskSize >= 0, book.totalBidSize.isFinite, book.totalAskSize.isFinite,
+              book.bestBidPrice.map({ $0.isPositive && $0 <= State.maximumPrice }) ?? true,
+              book.bestAskPrice.map({ $0.isPositive && $0 <= State.maximumPrice }) ?? true,
               let index = marketIndex(of: book.market) ?? addMarketIfAllowed(book.market) else { return }
         markets[index].book = book
         marketDataArrived(into: &commands)
@@ -83,23 +90,37 @@ extension State {
 
     mutating func requestBackfillIfNeeded(_ index: Int, into commands: inout [Command]) {
         guard options.backfillCandles > 0, markets[index].backfill == .notRequested else { return }
+        requestBackfill(index, into: &commands)
+    }
+
+    mutating func requestBackfill(_ index: Int, into commands: inout [Command]) {
         markets[index].backfill = .requested
+        markets[index].backfillRetryAt = nil
         let requestId = counters.nextRequestId
         counters.nextRequestId += 1
         counters.candleRequests[requestId] = markets[index].code
         commands.append(.fetchCandles(requestId: requestId, market: markets[index].code, count: options.backfillCandles))
     }
 
-    /// Fetched candles go in front of the ones built from trades; a failed fetch leaves the
-    /// market to build its own history.
+    /// Fetched candles go in front of the ones built from trades.
     mutating func receiveCandles(requestId: Int, market: String, candles: [Candle], into commands: inout [Command]) {
         guard counters.candleRequests[requestId] == market, let index = marketIndex(of: market) else { return }
         counters.candleRequests[requestId] = nil
         markets[index].backfill = .done
+        markets[index].backfillFailures = 0
+        markets[index].backfillRetryAt = nil
         let closeBefore = Time.minute(of: now - State.candleCloseGraceMilliseconds)
-        let valid = candles.filter { $0.minute < closeBefore && $0.close > 0 && $0.volume >= 0 }
+        let oldest = closeBefore - Int64(CandleSeries.maximumGapMinutes)
+        let valid = candles.filter {
+            $0.minute < closeBefore && $0.minute > oldest && $0.close > 0 && $0.close.isFinite && $0.volume >= 0
+                && $0.volume.isFinite && $0.high.isFinite && $0.low.isFinite && $0.open.isFinite
+        }
         markets[index].candles.merge(backfill: valid)
     }
+
+    /// Trades and book prices beyond these are not prices (and would overflow money arithmetic).
+    static let maximumPrice: Fixed = 1_000_000_000_000
+    static let maximumVolume: Fixed = 1_000_000_000_000_000
 
     /// Closes every market's candles up to the clock, so silent minutes count as zero volume.
     mutating func closeCandles(into commands: inout [Command]) {
@@ -121,7 +142,7 @@ extension State {
 
     mutating func checkStaleFeed(into commands: inout [Command]) {
         guard let last = risk.lastMarketDataAt,
-              now - last >= Milliseconds(config.risk.staleFeedSeconds) * 1_000 else { return }
+              Time.elapsed(from: last, to: now) >= Time.duration(config.risk.staleFeedSeconds, Time.second) else { return }
         markFeedStale(into: &commands)
     }
 }

@@ -32,19 +32,12 @@ extension State {
     mutating func orderAccepted(_ identifier: String, uuid: String) {
         guard var order = orders[identifier] else { return ignoredOrderEvent() }
         order.uuid = uuid
+        if order.purpose == .entry { risk.entryBackoffMilliseconds = nil }  // the exchange takes entries again
         if order.phase == .sent || order.phase == .unknown {
             order.phase = .open
             order.nextQueryAt = nil
         }
         orders[identifier] = order
-    }
-
-    mutating func orderRejected(_ identifier: String, error: String, into commands: inout [Command]) {
-        guard let order = orders[identifier], order.phase == .sent || order.phase == .unknown else {
-            return ignoredOrderEvent()
-        }
-        commands.append(notification(.warning, order.market, "order \(identifier) rejected: \(error)"))
-        orderGone(order, rejected: true, into: &commands)
     }
 
     mutating func orderOutcomeUnknown(_ identifier: String, into commands: inout [Command]) {
@@ -67,28 +60,28 @@ extension State {
         guard var order = orders[identifier], order.phase == .sent || order.phase == .unknown else {
             return ignoredOrderEvent()
         }
-        if now - order.sentAt < State.notFoundGraceMilliseconds {
+        if Time.elapsed(from: order.sentAt, to: now) < State.notFoundGraceMilliseconds {
             order.queryAskedAt = nil
-            order.nextQueryAt = now + State.queryRetryMilliseconds
+            order.nextQueryAt = Time.adding(now, State.queryRetryMilliseconds)
             orders[identifier] = order
-            return
+            return notFoundBeforeGrace(identifier, into: &commands)
         }
         commands.append(notification(.warning, order.market, "order \(identifier) never reached the exchange"))
-        orderGone(order, rejected: false, into: &commands)
+        orderNeverArrived(order, into: &commands)
     }
 
     mutating func orderQueryFailed(_ identifier: String) {
         if probes[identifier] != nil { return probeAskAgain(identifier) }
         guard var order = orders[identifier] else { return ignoredOrderEvent() }
         order.queryAskedAt = nil
-        order.nextQueryAt = now + State.queryRetryMilliseconds
+        order.nextQueryAt = Time.adding(now, State.queryRetryMilliseconds)
         orders[identifier] = order
     }
 
     mutating func cancelAccepted(_ identifier: String) {
         if probes[identifier] != nil { return probeAskAgain(identifier) }
         guard var order = orders[identifier], order.phase == .cancelling else { return ignoredOrderEvent() }
-        order.nextQueryAt = now + State.queryRetryMilliseconds
+        order.nextQueryAt = Time.adding(now, State.queryRetryMilliseconds)
         orders[identifier] = order
     }
 
@@ -108,7 +101,7 @@ extension State {
         guard var order = orders[identifier], order.phase == .open else { return }
         order.phase = .cancelling
         order.cancelAt = nil
-        order.nextQueryAt = now + State.queryRetryMilliseconds
+        order.nextQueryAt = Time.adding(now, State.queryRetryMilliseconds)
         orders[identifier] = order
         commands.append(.cancelOrder(identifier: identifier, uuid: order.uuid))
     }
@@ -121,11 +114,12 @@ extension State {
         if probes[update.identifier] != nil { return probeAnswered(update, into: &commands) }
         guard var order = orders[update.identifier], update.market == order.market else { return ignoredOrderEvent() }
         if update.executedVolume > order.executedVolume {
-            guard let fill = validFill(order, update) else {
-                statistics.inconsistentOrderUpdates += 1
-                return
-            }
+            guard let fill = validFill(order, update) else { return distrust(update, into: &commands) }
             applyFill(fill, to: &order)
+        } else if update.executedVolume < order.executedVolume {
+            // less than already booked (a stale frame) carries nothing new; a final state with it
+            // would end the order on old numbers: the exchange is asked instead
+            if update.state.isFinal { return distrust(update, into: &commands) }
         }
         if let uuid = update.uuid { order.uuid = uuid }
         let answeredQuery = order.queryAskedAt != nil
@@ -133,7 +127,7 @@ extension State {
         if order.phase == .cancelling, answeredQuery, !update.state.isFinal {
             // The exchange still has it open: the cancel was lost. Ask again (a repeated cancel
             // of an ended order is refused, then settled by a query).
-            order.nextQueryAt = now + State.queryRetryMilliseconds
+            order.nextQueryAt = Time.adding(now, State.queryRetryMilliseconds)
             commands.append(.cancelOrder(identifier: order.identifier, uuid: order.uuid))
         }
         if order.phase == .sent || order.phase == .unknown { order.phase = .open; order.nextQueryAt = nil }
@@ -145,23 +139,6 @@ extension State {
         var volume: Fixed
         var fundsKRW: Fixed
         var feeKRW: Fixed
-    }
-
-    /// The new fill an update carries, or nil when it contradicts the order.
-    func validFill(_ order: Order, _ update: OrderUpdate) -> Fill? {
-        let fill = Fill(volume: update.executedVolume - order.executedVolume,
-                        fundsKRW: update.executedFundsKRW - order.executedFundsKRW,
-                        feeKRW: update.paidFeeKRW - order.paidFeeKRW)
-        guard !fill.fundsKRW.isNegative, !fill.feeKRW.isNegative else { return nil }
-        switch order.request.kind {
-        case .marketBuy(let amount):
-            guard update.executedFundsKRW <= amount else { return nil }
-        case .marketSell(let volume):
-            guard update.executedVolume <= volume else { return nil }
-        case .limit(_, _, let volume):
-            guard update.executedVolume <= volume else { return nil }
-        }
-        return fill
     }
 
     mutating func applyFill(_ fill: Fill, to order: inout Order) {

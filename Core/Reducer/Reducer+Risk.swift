@@ -57,7 +57,8 @@ extension State {
     /// from a transaction lost in a crash: nobody manages it, so it is cancelled (and said). Orders
     /// without the prefix are the operator's and are left alone.
     mutating func openOrdersFetched(requestId: Int, open: [OrderUpdate], into commands: inout [Command]) {
-        guard counters.openOrdersRequestId == requestId else { return ignoredOrderEvent() }
+        let checked = confirmAbsences(requestId: requestId, open: open, into: &commands)
+        guard counters.openOrdersRequestId == requestId else { return checked ? () : ignoredOrderEvent() }
         counters.openOrdersRequestId = nil
         let prefix = options.identifierPrefix + "-"
         for order in open.sorted(by: { $0.identifier < $1.identifier })
@@ -120,11 +121,12 @@ extension State {
     mutating func balancesFetchFailed(requestId: Int, error: String, into commands: inout [Command]) {
         guard risk.balanceRequestId == requestId else { return ignoredOrderEvent() }
         risk.balanceRequestId = nil
-        risk.nextBalanceFetchAt = now + State.balanceRetryMilliseconds
+        risk.nextBalanceFetchAt = Time.adding(now, State.balanceRetryMilliseconds)
         commands.append(notification(.error, nil, "cannot reconcile, balances unavailable (\(error)): not trading, retrying"))
     }
 
     mutating func checkBalanceRetry(into commands: inout [Command]) {
+        fetchStaleBalancesIfQuiet(into: &commands)
         guard let next = risk.nextBalanceFetchAt, now >= next else { return }
         fetchBalances(into: &commands)
     }

@@ -93,7 +93,7 @@ import Testing
         #expect(config.validate().map(\.description) == [
             "capital.position_fraction: must be in (0, 1] (got 1.5)",
             "entry.rsi_max: must be rsi_min...100 (got 60.0)",
-            "exit.take_profit: must be > 0 (got -0.1)",
+            "exit.take_profit: must be in (0, 10) (got -0.1)",
             "universe.exclude: not a KRW market code: BTC",
         ])
     }

@@ -32,7 +32,8 @@ import Testing
     @Test func anOrderNotFoundWithinThirtySecondsIsAskedAgainThenGivenUp() {
         var (state, btc, _) = givenEntrySent()
         run(&state, [.orderOutcomeUnknown(identifier: "t-1-b1", time: at(30, 5, 900))])
-        #expect(run(&state, [.orderNotFound(identifier: "t-1-b1", time: at(30, 6))]) == [])
+        // The open orders are fetched to confirm the absence (nothing answers here).
+        #expect(run(&state, [.orderNotFound(identifier: "t-1-b1", time: at(30, 6))]) == [.fetchOpenOrders(requestId: 1)])
         #expect(state.orders["t-1-b1"]?.phase == .unknown)
         #expect(run(&state, [btc.trade(500_000, "0.01", at: at(30, 11))]) == [.queryOrder(identifier: "t-1-b1")])
 

@@ -39,6 +39,8 @@ enum ConfigKeys {
             "stop_loss_pause_minutes": { $0.strategy.risk.stopLossPauseMinutes = try integer($1) },
             "daily_loss_limit": { $0.strategy.risk.dailyLossLimit = try decimal($1) },
             "stale_feed_seconds": { $0.strategy.risk.staleFeedSeconds = try integer($1) },
+            "max_clock_skew_seconds": { $0.strategy.risk.maxClockSkewSeconds = try integer($1) },
+            "price_band": { $0.strategy.risk.priceBand = try decimal($1) },
         ],
         "universe": [
             "exclude_warning": { $0.strategy.universe.excludeWarning = try boolean($1) },

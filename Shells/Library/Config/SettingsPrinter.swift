@@ -53,6 +53,8 @@ public enum SettingsPrinter {
                 ("stop_loss_pause_minutes", "\(strategy.risk.stopLossPauseMinutes)"),
                 ("daily_loss_limit", "\(strategy.risk.dailyLossLimit)"),
                 ("stale_feed_seconds", "\(strategy.risk.staleFeedSeconds)"),
+                ("max_clock_skew_seconds", "\(strategy.risk.maxClockSkewSeconds)"),
+                ("price_band", "\(strategy.risk.priceBand)"),
             ]),
             ("universe", [
                 ("exclude_warning", "\(strategy.universe.excludeWarning)"),

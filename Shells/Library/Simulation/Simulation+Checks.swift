@@ -25,7 +25,8 @@ extension Simulation {
              .openOrdersFetched, .openOrdersFetchFailed:
             true
         case .marketsListed, .marketRulesReceived, .tradeReceived, .orderbookReceived, .candlesFetched,
-             .candlesFetchFailed, .timerFired, .feedStalled, .recovered, .closeRequested, .dataEnded:
+             .candlesFetchFailed, .timerFired, .feedStalled, .recovered, .closeRequested, .dataEnded, .balancesPushed,
+             .entriesPaused, .entriesResumed:
             false
         }
     }
@@ -82,7 +83,7 @@ extension Event {
         case .orderUpdated(var update):
             { update.time = time; return .orderUpdated(update) }()
         case .marketsListed, .marketRulesReceived, .tradeReceived, .orderbookReceived, .timerFired, .feedStalled,
-             .recovered, .closeRequested, .dataEnded:
+             .recovered, .closeRequested, .dataEnded, .balancesPushed, .entriesPaused, .entriesResumed:
             self
         }
     }
