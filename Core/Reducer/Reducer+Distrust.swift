@@ -10,7 +10,7 @@
 /// - limit buy: at most the volume asked, funds at most price × volume (+ 1 KRW of rounding);
 /// - sells: at most the volume asked and the volume held; a limit sell's funds at least price ×
 ///   volume (− 1 KRW); a market sell's average price not above the market (highest of the
-///   three) by more than the band;
+///   three) by more than the band (prices are judged within a minute of the send only);
 /// - fees: never negative, at most 1 % of the funds (+ 1 KRW).
 extension State {
     static let maximumFeeShare: Fixed = Fixed("0.01")!
@@ -41,10 +41,10 @@ extension State {
         let averagePrice = update.executedFundsKRW / update.executedVolume
         switch order.request.kind {
         case .marketBuy(let amount):
-            guard update.executedFundsKRW <= amount, plausibleFillPrice(averagePrice, order.market, side: .bid) else { return nil }
+            guard update.executedFundsKRW <= amount, plausibleFillPrice(averagePrice, order, side: .bid) else { return nil }
         case .marketSell(let volume):
             guard update.executedVolume <= volume, fillIsHeld(fill, order),
-                  plausibleFillPrice(averagePrice, order.market, side: .ask) else { return nil }
+                  plausibleFillPrice(averagePrice, order, side: .ask) else { return nil }
         case .limit(.bid, let price, let volume):
             guard update.executedVolume <= volume,
                   update.executedFundsKRW <= price * update.executedVolume + State.roundingKRW else { return nil }
@@ -61,10 +61,13 @@ extension State {
         return fill.volume <= positions[index].volume
     }
 
-    /// A market buy cannot average much below the market, a market sell not much above it. With
-    /// nothing to compare with, it is believed.
-    func plausibleFillPrice(_ price: Fixed, _ code: String, side: Side) -> Bool {
-        guard let market = market(code) else { return true }
+    /// A market buy cannot average much below the market, a market sell not much above it. Judged
+    /// only within `bookFreshMilliseconds` of the send: an answer that comes later (after a crash,
+    /// a long outage) met a market that may have moved since. With nothing to compare with, it is
+    /// believed.
+    func plausibleFillPrice(_ price: Fixed, _ order: Order, side: Side) -> Bool {
+        guard let market = market(order.market),
+              Time.elapsed(from: order.sentAt, to: now) <= State.bookFreshMilliseconds else { return true }
         let references = [market.book?.bestBidPrice, market.book?.bestAskPrice, market.lastPrice].compactMap { $0 }
         guard let low = references.min(), let high = references.max() else { return true }
         let band = config.risk.priceBand

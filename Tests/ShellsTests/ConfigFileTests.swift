@@ -73,7 +73,7 @@ import Testing
             "bot.toml: exit.stop_los: unknown key",
             "bot.toml: unknown section [strategy] (known: capital, email, entry, exit, fees, notify, risk, universe, upbit)",
             "bot.toml: capital.position_fraction: must be in (0, 1] (got 1.5)",
-            "bot.toml: exit.take_profit: must be > 0 (got -0.1)",
+            "bot.toml: exit.take_profit: must be in (0, 10) (got -0.1)",
         ])
     }
 
