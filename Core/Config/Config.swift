@@ -73,8 +73,8 @@ public struct Config: Equatable, Codable, Sendable {
         /// Fraction of the KST day's starting equity; 0 = off.
         public var dailyLossLimit: Fixed = Fixed("0.03")!
         public var staleFeedSeconds = 10
-        /// How far past the driver's newest clock reading an exchange-stamped event (trade,
-        /// orderbook, myOrder frame) may be dated; one dated further ahead or behind is rejected.
+        /// How far past the core's clock an exchange-stamped event (trade, orderbook, myOrder
+        /// frame) may be dated; one dated further ahead is rejected (live and paper only).
         @Defaulted<Config.DefaultClockSkew> public var maxClockSkewSeconds = Config.DefaultClockSkew.value
         /// A trade further than this fraction outside the market's best bid / best ask is a
         /// suspect print: it moves no price, exit or write-off. Also bounds a market order's

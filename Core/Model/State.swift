@@ -2,8 +2,8 @@
 public struct State: Equatable, Codable, Sendable {
     public var config: Config
     public var options: Options
-    /// The core's clock: the newest event time accepted, moved by an exchange-stamped event at
-    /// most `risk.max_clock_skew_seconds` past `driverClock` (see `advanceClock`).
+    /// The core's clock: the newest event time accepted; no event moves it by more than
+    /// `risk.max_clock_skew_seconds` once the driver has a clock (see `advanceClock`).
     public var now: Milliseconds = 0
     /// The driver's newest own clock reading (`timerFired`, `recovered`, `feedStalled`); nil where
     /// the driver has no clock of its own (backtests: frame time is the clock).
@@ -104,10 +104,8 @@ public struct State: Equatable, Codable, Sendable {
         public var ignoredTrades = 0
         public var ignoredOrderEvents = 0
         public var inconsistentOrderUpdates = 0
-        /// Exchange-stamped events dated more than `max_clock_skew_seconds` ahead of the driver's clock.
+        /// Exchange-stamped events dated more than `max_clock_skew_seconds` past the core's clock.
         @Defaulted<Zero> public var futureEvents = 0
-        /// Trades and books dated more than `max_clock_skew_seconds` behind the driver's clock.
-        @Defaulted<Zero> public var staleEvents = 0
         /// Trades the book contradicts (outside best bid / ask by more than `price_band`).
         @Defaulted<Zero> public var suspectPrints = 0
         /// Orders refused by our own client without being sent (`banned`, `rate_limited`, `not_sent`).

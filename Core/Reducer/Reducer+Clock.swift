@@ -1,10 +1,14 @@
-/// Time from the exchange (issue 11, item 2). The driver's own readings (`timerFired`,
-/// `recovered`, `feedStalled`) are trusted. A frame the exchange dated is believed only near them:
-/// one dated more than `risk.max_clock_skew_seconds` ahead of the driver's newest reading is
-/// rejected whole (it would otherwise move the clock for good: every later trade "late", timers
-/// and exits stopped), and a trade or book dated that far behind is stale. Answers the driver
-/// stamped on arrival are applied but move the clock at most to the same bound. With no driver
-/// clock at all (backtests), frame time is the clock, as before.
+/// Time from the exchange (issue 11, item 2). No single event may move the core's clock by more
+/// than `risk.max_clock_skew_seconds`: once the driver has a clock of its own (`timerFired`,
+/// `recovered`, `feedStalled`, which are trusted and move it freely), a frame the exchange dated
+/// (trade, orderbook, myOrder) more than the bound past `now` is rejected whole: believed, it
+/// would move the clock for good (every later trade "late", timers and exits stopped). Answers
+/// the driver stamped on arrival are applied but move the clock at most to the bound. The bound
+/// is taken from `now`, not from the driver's last reading, so a venue whose clock runs steadily
+/// ahead (the local server played at 10x, a replay) is followed step by step while a lone frame
+/// from the future is not. With no driver clock at all (backtests), frame time is the clock, as
+/// before: recordings have gaps longer than any bound. The first rejection, and every 1,000th,
+/// is said (a machine whose clock lags the exchange's by more than the bound trades nothing).
 extension State {
     var clockSkewMilliseconds: Milliseconds { Time.duration(config.risk.maxClockSkewSeconds, Time.second) }
 
@@ -17,36 +21,25 @@ extension State {
             if time > now { now = time }
             return true
         case .exchange, .answer:
-            guard let driver = driverClock else {
+            guard driverClock != nil else {
                 if time > now { now = time }
                 return true
             }
-            let latest = Time.adding(driver, clockSkewMilliseconds)
-            if event.clockSource == .exchange {
-                if time > latest { return false }
-                if isMarketData(event), time < Time.adding(driver, -clockSkewMilliseconds) { return false }
-            }
-            let bounded = Swift.min(time, latest)
-            if bounded > now { now = bounded }
+            let latest = Time.adding(now, clockSkewMilliseconds)
+            if event.clockSource == .exchange, time > latest { return false }
+            if time > now { now = Swift.min(time, latest) }
             return true
-        }
-    }
-
-    private func isMarketData(_ event: Event) -> Bool {
-        switch event {
-        case .tradeReceived, .orderbookReceived: true
-        default: false
         }
     }
 
     /// Counts an event rejected for its time. A myOrder frame may carry real fills: its order is
     /// settled by a query (stamped by the driver, so it is believed).
     mutating func rejectImplausibleTime(_ event: Event, into commands: inout [Command]) {
-        guard event.time > (driverClock ?? now) else {
-            statistics.staleEvents += 1
-            return
-        }
         statistics.futureEvents += 1
+        if statistics.futureEvents % 1_000 == 1 {
+            commands.append(notification(.warning, nil,
+                "an exchange event dated \(Time.elapsed(from: now, to: event.time) / 1_000) s ahead of the bot's clock was rejected (\(statistics.futureEvents) so far): check the clock"))
+        }
         if case .orderUpdated(let update) = event, orders[update.identifier] != nil {
             settleByQuery(update.identifier)
         }
