@@ -41,6 +41,10 @@ public struct Order: Equatable, Codable, Sendable {
     /// Updates that could not be booked (impossible amounts, implausible time): each one delays
     /// the settling query further.
     @Defaulted<Zero> public var distrustedUpdates = 0
+    /// Cumulative amounts of an update whose price looked implausible: booked only when the
+    /// exchange, asked by query, says the same.
+    public var questionedVolume: Fixed?
+    public var questionedFundsKRW: Fixed?
     /// Not-found answers to queries of an order whose send is unknown: the first and the newest.
     public var firstNotFoundAt: Milliseconds?
     public var lastNotFoundAt: Milliseconds?

@@ -2,8 +2,9 @@
 /// than `risk.max_clock_skew_seconds`: once the driver has a clock of its own (`timerFired`,
 /// `recovered`, `feedStalled`, which are trusted and move it freely), a frame the exchange dated
 /// (trade, orderbook, myOrder) more than the bound past `now` is rejected whole: believed, it
-/// would move the clock for good (every later trade "late", timers and exits stopped). Answers
-/// the driver stamped on arrival are applied but move the clock at most to the bound. The bound
+/// would move the clock for good (every later trade "late", timers and exits stopped). An answer
+/// the driver stamped on arrival dated that far ahead is applied but leaves the clock alone (so
+/// applying it twice is applying it once). The bound
 /// is taken from `now`, not from the driver's last reading, so a venue whose clock runs steadily
 /// ahead (the local server played at 10x, a replay) is followed step by step while a lone frame
 /// from the future is not. With no driver clock at all (backtests), frame time is the clock, as
@@ -26,8 +27,8 @@ extension State {
                 return true
             }
             let latest = Time.adding(now, clockSkewMilliseconds)
-            if event.clockSource == .exchange, time > latest { return false }
-            if time > now { now = Swift.min(time, latest) }
+            if time > latest { return event.clockSource == .answer }  // an answer is applied, its time ignored
+            if time > now { now = time }
             return true
         }
     }

@@ -12,7 +12,35 @@
 ///   volume (− 1 KRW); a market sell's average price not above the market (highest of the
 ///   three) by more than the band (prices are judged within a minute of the send only);
 /// - fees: never negative, at most 1 % of the funds (+ 1 KRW).
+///
+/// The price checks are judgement, not proof (a book the bot saw late, a fast market): an update
+/// that fails only them is booked once the exchange, asked by query, answers the same amounts.
+/// The other checks are proof: such an update is never booked.
 extension State {
+    enum FillCheck { case fill(Fill), impossible, implausiblePrice }
+
+    /// The fill to book, or nil; remembers amounts whose price is questioned, and books them when
+    /// they come again as the answer to a query.
+    mutating func checkedFill(_ order: inout Order, _ update: OrderUpdate) -> Fill? {
+        switch validFill(order, update) {
+        case .fill(let fill):
+            return fill
+        case .impossible:
+            return nil
+        case .implausiblePrice:
+            if order.queryAskedAt != nil, order.questionedVolume == update.executedVolume,
+               order.questionedFundsKRW == update.executedFundsKRW {
+                return Fill(volume: update.executedVolume - order.executedVolume,
+                            fundsKRW: update.executedFundsKRW - order.executedFundsKRW,
+                            feeKRW: update.paidFeeKRW - order.paidFeeKRW)
+            }
+            order.questionedVolume = update.executedVolume
+            order.questionedFundsKRW = update.executedFundsKRW
+            orders[order.identifier] = order
+            return nil
+        }
+    }
+
     static let maximumFeeShare: Fixed = Fixed("0.01")!
     static let roundingKRW: Fixed = 1
 
@@ -31,28 +59,31 @@ extension State {
             && update.paidFeeKRW <= update.executedFundsKRW * State.maximumFeeShare + State.roundingKRW
     }
 
-    /// The new fill an update carries, or nil when it contradicts the order.
-    func validFill(_ order: Order, _ update: OrderUpdate) -> Fill? {
+    /// The new fill an update carries, or why it cannot be booked as it is.
+    func validFill(_ order: Order, _ update: OrderUpdate) -> FillCheck {
         let fill = Fill(volume: update.executedVolume - order.executedVolume,
                         fundsKRW: update.executedFundsKRW - order.executedFundsKRW,
                         feeKRW: update.paidFeeKRW - order.paidFeeKRW)
         guard fill.volume.isPositive, fill.fundsKRW.isPositive, !fill.feeKRW.isNegative, plausibleFee(update),
-              update.executedVolume <= State.maximumVolume, update.executedFundsKRW <= Config.maximumKRW else { return nil }
+              update.executedVolume <= State.maximumVolume, update.executedFundsKRW <= Config.maximumKRW else {
+            return .impossible
+        }
         let averagePrice = update.executedFundsKRW / update.executedVolume
         switch order.request.kind {
         case .marketBuy(let amount):
-            guard update.executedFundsKRW <= amount, plausibleFillPrice(averagePrice, order, side: .bid) else { return nil }
+            guard update.executedFundsKRW <= amount else { return .impossible }
+            guard plausibleFillPrice(averagePrice, order, side: .bid) else { return .implausiblePrice }
         case .marketSell(let volume):
-            guard update.executedVolume <= volume, fillIsHeld(fill, order),
-                  plausibleFillPrice(averagePrice, order, side: .ask) else { return nil }
+            guard update.executedVolume <= volume, fillIsHeld(fill, order) else { return .impossible }
+            guard plausibleFillPrice(averagePrice, order, side: .ask) else { return .implausiblePrice }
         case .limit(.bid, let price, let volume):
             guard update.executedVolume <= volume,
-                  update.executedFundsKRW <= price * update.executedVolume + State.roundingKRW else { return nil }
+                  update.executedFundsKRW <= price * update.executedVolume + State.roundingKRW else { return .impossible }
         case .limit(.ask, let price, let volume):
             guard update.executedVolume <= volume, fillIsHeld(fill, order),
-                  update.executedFundsKRW + State.roundingKRW >= price * update.executedVolume else { return nil }
+                  update.executedFundsKRW + State.roundingKRW >= price * update.executedVolume else { return .impossible }
         }
-        return fill
+        return .fill(fill)
     }
 
     /// A sell cannot sell more than the position holds.

@@ -35,7 +35,7 @@ extension State {
         if order.purpose == .entry { risk.entryBackoffMilliseconds = nil }  // the exchange takes entries again
         if order.phase == .sent || order.phase == .unknown {
             order.phase = .open
-            order.nextQueryAt = nil
+            if order.distrustedUpdates == 0 { order.nextQueryAt = nil }  // a settling query stays due
         }
         orders[identifier] = order
     }
@@ -114,7 +114,7 @@ extension State {
         if probes[update.identifier] != nil { return probeAnswered(update, into: &commands) }
         guard var order = orders[update.identifier], update.market == order.market else { return ignoredOrderEvent() }
         if update.executedVolume > order.executedVolume {
-            guard let fill = validFill(order, update) else { return distrust(update, into: &commands) }
+            guard let fill = checkedFill(&order, update) else { return distrust(update, into: &commands) }
             applyFill(fill, to: &order)
         } else if update.executedVolume < order.executedVolume {
             // less than already booked (a stale frame) carries nothing new; a final state with it
@@ -130,7 +130,10 @@ extension State {
             order.nextQueryAt = Time.adding(now, State.queryRetryMilliseconds)
             commands.append(.cancelOrder(identifier: order.identifier, uuid: order.uuid))
         }
-        if order.phase == .sent || order.phase == .unknown { order.phase = .open; order.nextQueryAt = nil }
+        if order.phase == .sent || order.phase == .unknown {
+            order.phase = .open
+            if order.distrustedUpdates == 0 { order.nextQueryAt = nil }  // a settling query stays due
+        }
         orders[update.identifier] = order
         if update.state.isFinal { orderEnded(order, into: &commands) }
     }

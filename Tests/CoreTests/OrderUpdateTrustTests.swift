@@ -24,6 +24,18 @@ import Testing
         #expect(truth == [notify(.entry, "KRW-BTC", "bought 1 KRW-BTC at 500000 for 500000 KRW", at: at(30, 7, 100))])
     }
 
+    /// A price is judgement: when the exchange, asked, answers the same amounts, they are booked
+    /// (a fast market, a book seen late). What no price explains never is.
+    @Test func aQueryConfirmingAnUnusualPriceIsBooked() {
+        var (state, _, _) = givenEntrySent()
+        let unusual = update("t-1-b1", "KRW-BTC", .cancel, volume: "1.1", funds: "500000", fee: "250", at: at(30, 5, 200))
+        run(&state, [unusual, .timerFired(time: at(30, 7))])
+        #expect(state.positions[0].volume == 0)
+        run(&state, [unusual])  // the query's answer
+        #expect(state.positions[0].volume == fixed("1.1"))
+        #expect(state.statistics.inconsistentOrderUpdates == 1)
+    }
+
     @Test func aLyingExchangeGetsQueriesLaterEachTime() {
         var (state, _, _) = givenEntrySent()
         func lie(_ volume: String, at time: Milliseconds) -> Event {
