@@ -44,8 +44,7 @@ extension State {
             positions[index].exitRetryAt = Time.adding(now, State.exitRetryMilliseconds)
         }
         if error == "insufficient_funds_bid" || error == "insufficient_funds_ask" {
-            // after the order left the books, so that the answer can be adopted
-            if risk.balanceRequestId == nil { fetchBalances(into: &commands) }
+            refetchBalances(into: &commands)  // after the order left the books, so the answer can be adopted
         }
     }
 
@@ -68,7 +67,14 @@ extension State {
         let position = positions[index]
         commands.append(notification(.error, position.market,
             "position \(position.id) is stuck: \(State.maximumExitRejections) exit orders rejected; trying again in \(delay / 60_000) min (or close it by hand)"))
-        if risk.balanceRequestId == nil { fetchBalances(into: &commands) }
+        refetchBalances(into: &commands)
+    }
+
+    /// Asks for the balances unless a request is out or a reconciliation will ask anyway (its
+    /// answer ends the reconciliation, so none may be asked for before the search is over).
+    mutating func refetchBalances(into commands: inout [Command]) {
+        guard risk.balanceRequestId == nil, !risk.reconciling else { return }
+        fetchBalances(into: &commands)
     }
 
     /// One more attempt for a stuck position; refused again, it is stuck for longer.
