@@ -44,15 +44,15 @@ public enum Event: Equatable, Codable, Sendable {
     case openOrdersFetchFailed(requestId: Int, error: String, time: Milliseconds)
     /// The driver restarted from storage: reconcile with the exchange before trading.
     case recovered(time: Milliseconds)
-    /// The operator asked to close the position in a market (ledger reason `manual`).
-    case closeRequested(market: String, time: Milliseconds)
-    /// The exchange pushed balances (a myAsset frame): only the currencies listed changed; the
-    /// books follow them when no order of ours is working, else the balances are fetched once quiet.
+    /// The exchange pushed balances (a myAsset frame, only the currencies that changed): when they
+    /// disagree with the books, the balances are fetched (now, or once no order of ours works).
     case balancesPushed([Balance], time: Milliseconds)
     /// The operator paused new entries (exits go on) until `entriesResumed`.
     case entriesPaused(time: Milliseconds)
     /// The operator resumed entries after `entriesPaused`.
     case entriesResumed(time: Milliseconds)
+    /// The operator asked to close the position in a market (ledger reason `manual`).
+    case closeRequested(market: String, time: Milliseconds)
     /// A backtest's data ended: open positions are closed at the last price (`end_of_data`).
     case dataEnded(time: Milliseconds)
 
@@ -66,12 +66,12 @@ public enum Event: Equatable, Codable, Sendable {
         case .timerFired(let time), .feedStalled(let time), .recovered(let time), .dataEnded(let time): time
         case .orderAccepted(_, _, let time), .orderRejected(_, _, let time), .orderOutcomeUnknown(_, let time): time
         case .orderUpdated(let update): update.time
+        case .balancesPushed(_, let time), .entriesPaused(let time), .entriesResumed(let time): time
         case .orderNotFound(_, let time), .orderQueryFailed(_, let time): time
         case .cancelAccepted(_, let time), .cancelRejected(_, _, let time), .cancelOutcomeUnknown(_, let time): time
         case .balancesFetched(_, _, let time), .balancesFetchFailed(_, _, let time): time
         case .openOrdersFetched(_, _, let time), .openOrdersFetchFailed(_, _, let time): time
         case .closeRequested(_, let time): time
-        case .balancesPushed(_, let time), .entriesPaused(let time), .entriesResumed(let time): time
         }
     }
 

@@ -24,9 +24,10 @@ extension Simulation {
              .cancelAccepted, .cancelRejected, .cancelOutcomeUnknown, .balancesFetched, .balancesFetchFailed,
              .openOrdersFetched, .openOrdersFetchFailed:
             true
+        case .balancesPushed, .entriesPaused, .entriesResumed:
+            false
         case .marketsListed, .marketRulesReceived, .tradeReceived, .orderbookReceived, .candlesFetched,
-             .candlesFetchFailed, .timerFired, .feedStalled, .recovered, .closeRequested, .dataEnded, .balancesPushed,
-             .entriesPaused, .entriesResumed:
+             .candlesFetchFailed, .timerFired, .feedStalled, .recovered, .closeRequested, .dataEnded:
             false
         }
     }
@@ -80,10 +81,12 @@ extension Event {
         case .openOrdersFetched(let requestId, let orders, _): .openOrdersFetched(requestId: requestId, orders: orders, time: time)
         case .openOrdersFetchFailed(let requestId, let error, _):
             .openOrdersFetchFailed(requestId: requestId, error: error, time: time)
+        case .balancesPushed, .entriesPaused, .entriesResumed:
+            self
         case .orderUpdated(var update):
             { update.time = time; return .orderUpdated(update) }()
         case .marketsListed, .marketRulesReceived, .tradeReceived, .orderbookReceived, .timerFired, .feedStalled,
-             .recovered, .closeRequested, .dataEnded, .balancesPushed, .entriesPaused, .entriesResumed:
+             .recovered, .closeRequested, .dataEnded:
             self
         }
     }
