@@ -75,7 +75,7 @@ public enum Event: Equatable, Codable, Sendable {
         }
     }
 
-    /// Whose clock stamped the event's time (see `State.advanceClock`).
+    /// Whose clock stamped the event's time (see `State.receive`).
     public enum ClockSource: Equatable, Sendable {
         /// The driver's own clock reading: moves the core's clock.
         case driver
@@ -95,6 +95,39 @@ public enum Event: Equatable, Codable, Sendable {
              .cancelOutcomeUnknown, .balancesFetched, .balancesFetchFailed, .openOrdersFetched, .openOrdersFetchFailed,
              .closeRequested, .entriesPaused, .entriesResumed, .dataEnded:
             .answer
+        }
+    }
+}
+
+extension Event {
+    /// The same answer stamped at `time` (an answer dated beyond the clock's bound is applied at
+    /// the core's own time). Facts the exchange dated keep their time: they are never restamped.
+    func withTime(_ time: Milliseconds) -> Event {
+        switch self {
+        case .marketsListed(let listings, _): .marketsListed(listings, time: time)
+        case .marketRulesReceived(let rules, _): .marketRulesReceived(rules, time: time)
+        case .candlesFetched(let requestId, let market, let candles, _):
+            .candlesFetched(requestId: requestId, market: market, candles: candles, time: time)
+        case .candlesFetchFailed(let requestId, let market, _): .candlesFetchFailed(requestId: requestId, market: market, time: time)
+        case .orderAccepted(let identifier, let uuid, _): .orderAccepted(identifier: identifier, uuid: uuid, time: time)
+        case .orderRejected(let identifier, let error, _): .orderRejected(identifier: identifier, error: error, time: time)
+        case .orderOutcomeUnknown(let identifier, _): .orderOutcomeUnknown(identifier: identifier, time: time)
+        case .orderNotFound(let identifier, _): .orderNotFound(identifier: identifier, time: time)
+        case .orderQueryFailed(let identifier, _): .orderQueryFailed(identifier: identifier, time: time)
+        case .cancelAccepted(let identifier, _): .cancelAccepted(identifier: identifier, time: time)
+        case .cancelRejected(let identifier, let error, _): .cancelRejected(identifier: identifier, error: error, time: time)
+        case .cancelOutcomeUnknown(let identifier, _): .cancelOutcomeUnknown(identifier: identifier, time: time)
+        case .balancesFetched(let requestId, let balances, _): .balancesFetched(requestId: requestId, balances: balances, time: time)
+        case .balancesFetchFailed(let requestId, let error, _): .balancesFetchFailed(requestId: requestId, error: error, time: time)
+        case .openOrdersFetched(let requestId, let orders, _): .openOrdersFetched(requestId: requestId, orders: orders, time: time)
+        case .openOrdersFetchFailed(let requestId, let error, _):
+            .openOrdersFetchFailed(requestId: requestId, error: error, time: time)
+        case .closeRequested(let market, _): .closeRequested(market: market, time: time)
+        case .entriesPaused: .entriesPaused(time: time)
+        case .entriesResumed: .entriesResumed(time: time)
+        case .dataEnded: .dataEnded(time: time)
+        case .timerFired, .feedStalled, .recovered, .tradeReceived, .orderbookReceived, .orderUpdated, .balancesPushed:
+            self
         }
     }
 }

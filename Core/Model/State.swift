@@ -3,7 +3,7 @@ public struct State: Equatable, Codable, Sendable {
     public var config: Config
     public var options: Options
     /// The core's clock: the newest event time accepted; no event moves it by more than
-    /// `risk.max_clock_skew_seconds` once the driver has a clock (see `advanceClock`).
+    /// `risk.max_clock_skew_seconds` once the driver has a clock (see `receive`).
     public var now: Milliseconds = 0
     /// The driver's newest own clock reading (`timerFired`, `recovered`, `feedStalled`); nil where
     /// the driver has no clock of its own (backtests: frame time is the clock).

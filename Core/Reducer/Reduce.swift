@@ -4,7 +4,7 @@
 /// the same new state and the same commands.
 public func reduce(_ state: inout State, _ event: Event) -> [Command] {
     var commands: [Command] = []
-    state.apply(event, into: &commands)
+    state.receive(event, into: &commands)
     return commands
 }
 
@@ -17,7 +17,7 @@ public func reduced(_ state: State, _ event: Event) -> (State, [Command]) {
 
 extension State {
     mutating func apply(_ event: Event, into commands: inout [Command]) {
-        guard advanceClock(to: event) else { return rejectImplausibleTime(event, into: &commands) }
+        if event.time > now { now = event.time }
         rollDayIfNeeded(into: &commands)
         switch event {
         case .marketsListed(let listings, _): listMarkets(listings, into: &commands)

@@ -3,34 +3,38 @@
 /// `recovered`, `feedStalled`, which are trusted and move it freely), a frame the exchange dated
 /// (trade, orderbook, myOrder) more than the bound past `now` is rejected whole: believed, it
 /// would move the clock for good (every later trade "late", timers and exits stopped). An answer
-/// the driver stamped on arrival dated that far ahead is applied but leaves the clock alone (so
-/// applying it twice is applying it once). The bound
-/// is taken from `now`, not from the driver's last reading, so a venue whose clock runs steadily
-/// ahead (the local server played at 10x, a replay) is followed step by step while a lone frame
-/// from the future is not. With no driver clock at all (backtests), frame time is the clock, as
-/// before: recordings have gaps longer than any bound. The first rejection, and every 1,000th,
-/// is said (a machine whose clock lags the exchange's by more than the bound trades nothing).
+/// the driver stamped on arrival dated that far ahead is applied at `now` (so applying it twice
+/// is applying it once). The bound is taken from `now`, not from the driver's last reading, so a
+/// venue whose clock runs steadily ahead (the local server played at 10x, a replay) is followed
+/// step by step while a lone frame from the future is not. With no driver clock at all
+/// (backtests), frame time is the clock, as before: recordings have gaps longer than any bound.
+/// Any event dated after `latestTime` is rejected, so no sum of the clock and a bounded setting
+/// can overflow. The first rejection, and every 1,000th, is said (a machine whose clock lags the
+/// exchange's by more than the bound would otherwise trade nothing, silently).
 extension State {
     var clockSkewMilliseconds: Milliseconds { Time.duration(config.risk.maxClockSkewSeconds, Time.second) }
 
-    /// Moves `now` for the event; false when the event must be rejected for its time.
-    mutating func advanceClock(to event: Event) -> Bool {
+    /// Later than any real time (the year 146 million): an event dated after it is rejected, so
+    /// that no clock arithmetic with a bounded setting can overflow.
+    public static let latestTime: Milliseconds = 1 << 62
+
+    /// Decides what the event's time may do to the clock, then applies it (`apply` moves `now` to
+    /// the event's time when it is later).
+    mutating func receive(_ event: Event, into commands: inout [Command]) {
         let time = event.time
+        guard time <= State.latestTime else { return rejectImplausibleTime(event, into: &commands) }
         switch event.clockSource {
         case .driver:
             driverClock = Swift.max(driverClock ?? time, time)
-            if time > now { now = time }
-            return true
         case .exchange, .answer:
-            guard driverClock != nil else {
-                if time > now { now = time }
-                return true
+            if driverClock != nil, time > Time.adding(now, clockSkewMilliseconds) {
+                // a frame is rejected whole; an answer is applied, its time ignored (so applying
+                // it twice is applying it once)
+                guard event.clockSource == .answer else { return rejectImplausibleTime(event, into: &commands) }
+                return apply(event.withTime(now), into: &commands)
             }
-            let latest = Time.adding(now, clockSkewMilliseconds)
-            if time > latest { return event.clockSource == .answer }  // an answer is applied, its time ignored
-            if time > now { now = time }
-            return true
         }
+        apply(event, into: &commands)
     }
 
     /// Counts an event rejected for its time. A myOrder frame may carry real fills: its order is

@@ -168,9 +168,9 @@ extension State {
     mutating func closePosition(_ index: Int, into commands: inout [Command]) {
         let position = positions[index]
         let lastReason = ledger.last { $0.positionId == position.id }?.reason
-        risk.cooldownUntil[position.market] = Time.adding(now, Time.duration(config.risk.cooldownMinutes, Time.minute))
+        risk.cooldownUntil[position.market] = now + Milliseconds(config.risk.cooldownMinutes) * Time.minute
         if lastReason == .stopLoss, config.risk.stopLossPauseMinutes > 0 {
-            risk.pausedUntil = Time.adding(now, Time.duration(config.risk.stopLossPauseMinutes, Time.minute))
+            risk.pausedUntil = now + Milliseconds(config.risk.stopLossPauseMinutes) * Time.minute
             commands.append(notification(.halt, position.market,
                 "stop loss: entries paused for \(config.risk.stopLossPauseMinutes) minutes"))
         }
