@@ -1,7 +1,6 @@
 import Core
 import Shells
 import Foundation
-import HTTPTypes
 import Logging
 
 /// The one owner of `State` when trading on a live feed (paper or live). Market frames, private
@@ -25,6 +24,11 @@ public actor LiveDriver {
         public var notifier: Notifier?
         /// The SMTP password for the daily report.
         public var emailPassword: String?
+        /// The wall clock, or the clock of a local market played faster (`LocalUpbit.clock`).
+        public var clock = DriverClock.wall
+        /// Market frames dated further than this from the driver's clock, ahead or behind, are
+        /// refused and counted: one bogus timestamp must not move the strategy's clock.
+        public var maximumFrameSkewMilliseconds: Milliseconds = 60_000
 
         public init(settings: Settings, mode: Mode, credentials: UpbitCredentials?, identifierPrefix: String) {
             self.settings = settings
@@ -47,6 +51,8 @@ public actor LiveDriver {
     private var lastFrameAt = ContinuousClock.now
     private var stallReported = false
     public private(set) var framesRejected = 0
+    /// Of those, frames dated too far from the driver's clock.
+    public private(set) var framesOutOfTime = 0
     /// Called with every command, for tests and the demo.
     private var observer: (@Sendable (Command) -> Void)?
     private var ledgerWritten = 0
@@ -70,9 +76,7 @@ public actor LiveDriver {
             orders.timeoutMilliseconds = setup.restTimeoutMilliseconds
             exchange = LiveGateway(exchange: orders, quotation: UpbitREST(baseURL: restURL, credentials: nil))
             privateLink = SocketLink(url: setup.settings.upbit.webSocketURL + "/private", name: "private", logger: socketLogger) {
-                var fields = HTTPFields()
-                fields[.authorization] = credentials.authorization(for: UpbitQuery())
-                return fields
+                [("Authorization", credentials.authorization(for: UpbitQuery()))]
             }
             paper = nil
         } else {
@@ -89,7 +93,7 @@ public actor LiveDriver {
     /// impossible: the bot must not trade on a state it cannot trust.
     public func openStore() throws {
         guard setup.mode == .live, let directory = setup.stateDirectory else { return }
-        let now = LiveDriver.wallClock()
+        let now = now()
         let opened = try TradingLoop.open(try Store(directory: directory), initial: loop.state,
                                           config: setup.settings.strategy, now: now)
         loop = opened.loop
@@ -104,7 +108,7 @@ public actor LiveDriver {
     /// bot cannot trade without its journal: a failed write stops it.
     func commitJournal(force: Bool = false) {
         do {
-            try loop.commit(now: LiveDriver.wallClock(), force: force)
+            try loop.commit(now: now(), force: force)
         } catch {
             journalFailed(error)
         }
@@ -135,12 +139,13 @@ public actor LiveDriver {
         commitJournal(force: true)  // a clean stop leaves a fresh snapshot
     }
 
-    static func wallClock() -> Milliseconds { Milliseconds(Date().timeIntervalSince1970 * 1_000) }
+    /// The driver's clock: the wall clock, or a local market's faster one.
+    nonisolated func now() -> Milliseconds { setup.clock.now() }
 
     /// Market list, tick sizes, the exchange's fee, then `recovered` (reconciliation).
     func startUp() async {
         if let time = setup.settings.email?.dailyReportTime.flatMap(DailyTime.init) {
-            let (day, minute) = LiveDriver.kstDayAndMinute(LiveDriver.wallClock())
+            let (day, minute) = LiveDriver.kstDayAndMinute(DriverClock.wallNow())
             if minute >= time.minuteOfDay { lastDailyReportDay = day }  // today's time has passed: from tomorrow on
         }
         var listings: [MarketListing] = []
@@ -150,35 +155,38 @@ public actor LiveDriver {
             logger.warning("market list unavailable (\(answer)); retrying in 5 s")
             try? await Task.sleep(for: .seconds(5))
         }
-        process(.marketsListed(listings, time: LiveDriver.wallClock()))
+        process(.marketsListed(listings, time: now()))
         let codes = listings.map(\.market).filter(MarketCode.isKRWMarket)
         for chunk in stride(from: 0, to: codes.count, by: 50).map({ Array(codes[$0..<min($0 + 50, codes.count)]) }) {
             if case .success(let rules) = await quotation.instruments(markets: chunk) {
-                for rule in rules { process(.marketRulesReceived(rule, time: LiveDriver.wallClock())) }
+                for rule in rules { process(.marketRulesReceived(rule, time: now())) }
             }
         }
         if let exchange, let first = codes.first {
             if case .success(let rules) = await exchange.chance(market: first),
                let fee = rules.feeRate {
                 logger.info("exchange fee rate \(fee)")
-                for code in codes { process(.marketRulesReceived(MarketRules(market: code, feeRate: fee), time: LiveDriver.wallClock())) }
+                for code in codes { process(.marketRulesReceived(MarketRules(market: code, feeRate: fee), time: now())) }
             }
         }
-        process(.recovered(time: LiveDriver.wallClock()))
+        process(.recovered(time: now()))
     }
 
     // MARK: - Inputs
 
     func marketFrame(_ bytes: [UInt8]) {
         lastFrameAt = .now
+        guard UTF8Check.isValid(bytes) else { return rejectFrame("frame with invalid UTF-8 skipped") }
         let frame: MarketFrame
         do {
             frame = try bytes.withUnsafeBytes { buffer throws(FrameError) in try MarketFrameDecoder.decode(buffer, depth: .best) }
         } catch {
-            framesRejected += 1
-            if framesRejected <= 10 || framesRejected % 1_000 == 0 {
-                logger.warning("malformed frame skipped (\(framesRejected) so far): \(error)")
-            }
+            rejectFrame("malformed frame skipped: \(error)")
+            return
+        }
+        if let time = frame.time, abs(time - now()) > setup.maximumFrameSkewMilliseconds {
+            framesOutOfTime += 1
+            rejectFrame("frame dated \(ISOTime.string(time)), \((time - now()) / 1_000) s from the driver's clock")
             return
         }
         switch frame {
@@ -196,23 +204,35 @@ public actor LiveDriver {
         }
     }
 
+    /// A private frame's own time is not used: the update is dated by the driver's clock when it
+    /// arrives (its timestamp cannot move the strategy's clock).
     func privateFrame(_ bytes: [UInt8]) {
+        guard UTF8Check.isValid(bytes) else { return rejectFrame("private frame with invalid UTF-8 skipped") }
         do {
             switch try PrivateFrameDecoder.decode(bytes) {
-            case .order(let update): process(.orderUpdated(update))
+            case .order(var update):
+                update.time = now()
+                process(.orderUpdated(update))
             case .error(let name, let message): logger.error("private socket error \(name): \(message)")
             case .assets, .status, .other: break
             }
         } catch {
-            framesRejected += 1
-            logger.warning("malformed private frame skipped: \(error)")
+            rejectFrame("malformed private frame skipped: \(error)")
+        }
+    }
+
+    /// Counts a refused frame; logs the first ten, then every thousandth.
+    func rejectFrame(_ why: String) {
+        framesRejected += 1
+        if framesRejected <= 10 || framesRejected % 1_000 == 0 {
+            logger.warning("\(why) (\(framesRejected) frames refused so far)")
         }
     }
 
     /// Once a second: the clock, and the watchdog that turns silence into `feedStalled` (and
     /// drops a silent socket so it reconnects).
     func tick() async {
-        process(.timerFired(time: LiveDriver.wallClock()))
+        process(.timerFired(time: now()))
         commitJournal()
         if let notifier = setup.notifier { Task { await notifier.flush() } }
         sendDailyReportIfDue()
@@ -220,7 +240,7 @@ public actor LiveDriver {
         let stale = Duration.seconds(setup.settings.strategy.risk.staleFeedSeconds)
         if silence >= stale, !stallReported {
             stallReported = true
-            process(.feedStalled(time: LiveDriver.wallClock()))
+            process(.feedStalled(time: now()))
             await publicLink.reconnect()
         } else if silence < stale {
             stallReported = false
@@ -234,7 +254,7 @@ public actor LiveDriver {
     func process(_ first: Event) {
         let outgoing: [(Command, Milliseconds)]
         do {
-            outgoing = try loop.process(first, now: LiveDriver.wallClock()) { command, time in
+            outgoing = try loop.process(first, now: now()) { command, time in
                 observer?(command)
                 if TradingLoop.leavesProcess(command) && paper == nil { return nil }
                 return dispatch(command, time: time)
@@ -275,7 +295,7 @@ public actor LiveDriver {
     func sendDailyReportIfDue() {
         guard let email = setup.settings.email, let time = email.dailyReportTime.flatMap(DailyTime.init),
               let directory = setup.stateDirectory else { return }
-        let now = LiveDriver.wallClock()
+        let now = DriverClock.wallNow()
         guard let day = LiveDriver.dailyReportDue(now: now, at: time, lastDay: lastDailyReportDay) else { return }
         lastDailyReportDay = day
         let password = setup.emailPassword
@@ -337,7 +357,7 @@ public actor LiveDriver {
 
     private func send(_ command: Command, through gateway: LiveGateway) {
         Task {
-            let events = await gateway.execute(command, at: LiveDriver.wallClock())
+            let events = await gateway.execute(command, at: now())
             self.deliver(events)
         }
     }

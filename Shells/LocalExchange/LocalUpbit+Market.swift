@@ -41,10 +41,16 @@ extension LocalUpbit {
     /// The market's clock: the newest generated frame time.
     var marketNow: Milliseconds { max(generator.nextSecondTime - 1_000, 0) }
 
+    /// Waits until the history is made and the market plays live (its clock is set then).
+    public func waitUntilLive() async {
+        while clock == .wall, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
     /// Plays the market: first the history at once (not broadcast), then one market second per
     /// wall-clock second divided by `speed`, until cancelled.
     public func runFeed() async {
         for _ in 0..<(options.historyMinutes * 60) { ingest(generator.nextSecond(), broadcast: false) }
+        clock = DriverClock(speed: options.speed, origin: DriverClock.wallNow(), reading: generator.nextSecondTime)
         let started = ContinuousClock.now
         var seconds = 0.0
         while !Task.isCancelled {

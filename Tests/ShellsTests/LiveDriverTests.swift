@@ -42,9 +42,10 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
         try await withLocalUpbit(.fast) { upbit, port in
             var logger = Logger(label: "test")
             logger.logLevel = .warning
-            let setup = LiveDriver.Setup(settings: localSettings(port), mode: .live,
+            var setup = LiveDriver.Setup(settings: localSettings(port), mode: .live,
                                          credentials: UpbitCredentials(accessKey: "local-access-key", secretKey: "local-secret-key"),
                                          identifierPrefix: "lt")
+            setup.clock = await upbit.clock
             let driver = LiveDriver(setup: setup, logger: logger)
             let run = Task { await driver.run() }
             defer { run.cancel() }
@@ -70,6 +71,8 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
                 return socketsBack && newData
             }
             #expect(flowing)
+            // No handshake or request carried `Origin` (Upbit allows those once per 10 s).
+            #expect(await upbit.originRequests == 0)
 
             // What the bot holds is what the exchange holds.
             run.cancel()
@@ -119,6 +122,7 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
             var setup = LiveDriver.Setup(settings: localSettings(port), mode: .live,
                                          credentials: UpbitCredentials(accessKey: "local-access-key", secretKey: "local-secret-key"),
                                          identifierPrefix: "la")
+            setup.clock = await upbit.clock
             setup.restTimeoutMilliseconds = 1_500
             let driver = LiveDriver(setup: setup, logger: logger)
             let run = Task { await driver.run() }
@@ -181,7 +185,8 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
         try await withLocalUpbit(.fast) { upbit, port in
             var logger = Logger(label: "test")
             logger.logLevel = .warning
-            let setup = LiveDriver.Setup(settings: localSettings(port), mode: .paper, credentials: nil, identifierPrefix: "pp")
+            var setup = LiveDriver.Setup(settings: localSettings(port), mode: .paper, credentials: nil, identifierPrefix: "pp")
+            setup.clock = await upbit.clock
             let driver = LiveDriver(setup: setup, logger: logger)
             let run = Task { await driver.run() }
             defer { run.cancel() }

@@ -119,6 +119,7 @@ func note(_ kind: Core.Notification.Kind, _ text: String) -> Core.Notification {
             var logger = Logger(label: "test")
             logger.logLevel = .critical
             var setup = LiveDriver.Setup(settings: localSettings(port), mode: .paper, credentials: nil, identifierPrefix: "hm")
+            setup.clock = await upbit.clock
             setup.notifier = Notifier(channels: .init(email: (email, nil), webhookURL: nil), settings: notify)
             let driver = LiveDriver(setup: setup, logger: logger)
             let run = Task { await driver.run() }

@@ -1,0 +1,31 @@
+import Core
+import Foundation
+
+/// The live driver's clock. In production it is the wall clock. A local market played faster
+/// than real time (`surge demo`, tests) runs its own clock `speed` times faster from an origin,
+/// and the bot that trades it must read the same clock: frames are judged against it (a frame
+/// dated far from the driver's clock is refused), and the 1 s timer reports it.
+public struct DriverClock: Sendable, Equatable {
+    public let speed: Double
+    /// Wall time and clock time at the origin.
+    let originWall: Milliseconds
+    let originClock: Milliseconds
+
+    /// The wall clock.
+    public static let wall = DriverClock(speed: 1, origin: 0, reading: 0)
+
+    /// A clock that reads `reading` at wall time `origin` and runs `speed` times faster.
+    public init(speed: Double, origin: Milliseconds, reading: Milliseconds) {
+        self.speed = speed
+        originWall = origin
+        originClock = reading
+    }
+
+    public func now() -> Milliseconds {
+        let wall = DriverClock.wallNow()
+        if self == .wall { return wall }
+        return originClock + Milliseconds(Double(wall - originWall) * speed)
+    }
+
+    public static func wallNow() -> Milliseconds { Milliseconds(Date().timeIntervalSince1970 * 1_000) }
+}
