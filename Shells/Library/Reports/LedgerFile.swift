@@ -102,7 +102,17 @@ public enum ReportMail {
     }
 
     /// The SMTP password: `SURGE_SMTP_PASSWORD`, or `password_file` (which must be mode 0600).
+    /// The SMTP password: `SURGE_SMTP_PASSWORD`, else `password_file`. A `user` with no password
+    /// anywhere is refused before the bot starts (it would log in with an empty one).
     public static func password(_ settings: EmailSettings, environment: [String: String]) throws -> String? {
+        let password = try configuredPassword(settings, environment: environment)
+        if !settings.user.isEmpty, (password ?? "").isEmpty {
+            throw RecordingError(message: "[email] user is \(settings.user) but no password is given: set SURGE_SMTP_PASSWORD or [email] password_file")
+        }
+        return password
+    }
+
+    static func configuredPassword(_ settings: EmailSettings, environment: [String: String]) throws -> String? {
         if let value = environment["SURGE_SMTP_PASSWORD"] { return value }
         guard let file = settings.passwordFile else { return nil }
         var status = stat()
