@@ -174,7 +174,7 @@ public actor LiveDriver {
 
     // MARK: - Inputs
 
-    func marketFrame(_ bytes: [UInt8]) {
+    public func marketFrame(_ bytes: [UInt8]) {
         lastFrameAt = .now
         guard UTF8Check.isValid(bytes) else { return rejectFrame("frame with invalid UTF-8 skipped") }
         let frame: MarketFrame
@@ -206,7 +206,7 @@ public actor LiveDriver {
 
     /// A private frame's own time is not used: the update is dated by the driver's clock when it
     /// arrives (its timestamp cannot move the strategy's clock).
-    func privateFrame(_ bytes: [UInt8]) {
+    public func privateFrame(_ bytes: [UInt8]) {
         guard UTF8Check.isValid(bytes) else { return rejectFrame("private frame with invalid UTF-8 skipped") }
         do {
             switch try PrivateFrameDecoder.decode(bytes) {

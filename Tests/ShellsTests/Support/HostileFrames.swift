@@ -42,7 +42,7 @@ struct HostileFrames {
     mutating func depth() -> Int { random.chance(5) ? random.int(10_000...100_000) : random.int(20...200) }
 
     mutating func huge() -> String {
-        random.chance(2) ? "\"" + String(repeating: "x", count: 1 << 20) + "\"" : "\"" + String(repeating: "y", count: random.int(100...5_000)) + "\""
+        random.int(0...199) == 0 ? "\"" + String(repeating: "x", count: 1 << 20) + "\"" : "\"" + String(repeating: "y", count: random.int(100...5_000)) + "\""
     }
 
     /// The value after a randomly chosen `:` replaced by `text` (up to the next `,` or `}`).
