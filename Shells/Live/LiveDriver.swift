@@ -57,6 +57,8 @@ public actor LiveDriver {
     private var observer: (@Sendable (Command) -> Void)?
     private var ledgerWritten = 0
     private var lastDailyReportDay: Int64?
+    /// Start-up (market list, rules, `recovered`) has run.
+    private var startedUp = false
 
     public init(setup: Setup, logger: Logger) {
         self.setup = setup
@@ -170,6 +172,33 @@ public actor LiveDriver {
             }
         }
         process(.recovered(time: now()))
+        startedUp = true
+    }
+
+    /// `surge close / pause / resume` requests waiting in the state directory become events once
+    /// start-up is over; each file is removed only after its event is in the journal.
+    func applyOperatorRequests() {
+        guard startedUp, let directory = setup.stateDirectory else { return }
+        for (path, request) in OperatorRequests.pending(stateDirectory: directory) {
+            switch request {
+            case .success(let request):
+                logger.notice("operator request: \(request)")
+                if let event = operatorEvent(request) { process(event) }
+            case .failure(let problem):
+                logger.warning("operator request \(path) ignored: \(problem)")
+            }
+            commitJournal()
+            OperatorRequests.remove(path)
+        }
+    }
+
+    func operatorEvent(_ request: OperatorRequests.Request) -> Event? {
+        switch request {
+        case .close(let market): return .closeRequested(market: market, time: now())
+        case .pause, .resume:
+            logger.warning("pause and resume are not supported by this build")
+            return nil
+        }
     }
 
     // MARK: - Inputs
@@ -233,6 +262,7 @@ public actor LiveDriver {
     /// drops a silent socket so it reconnects).
     func tick() async {
         process(.timerFired(time: now()))
+        applyOperatorRequests()
         commitJournal()
         if let notifier = setup.notifier { Task { await notifier.flush() } }
         sendDailyReportIfDue()
