@@ -227,7 +227,7 @@ public actor LiveDriver {
             bytes.withUnsafeBytes { paper?.receive(bookFrame: $0, market: book.market) }
             process(.orderbookReceived(book.top))
         case .error(let name, let message):
-            logger.error("public socket error \(name): \(message)")
+            rejectFrame("public socket error \(name): \(message.prefix(200))")
         case .ticker, .status, .other:
             break
         }
@@ -242,7 +242,7 @@ public actor LiveDriver {
             case .order(var update):
                 update.time = now()
                 process(.orderUpdated(update))
-            case .error(let name, let message): logger.error("private socket error \(name): \(message)")
+            case .error(let name, let message): rejectFrame("private socket error \(name): \(message.prefix(200))")
             case .assets, .status, .other: break
             }
         } catch {
