@@ -44,6 +44,8 @@ public actor LocalUpbit {
     /// The market's clock once the feed runs: a bot trading a market played faster than real time
     /// reads this clock (`LiveDriver.Setup.clock`).
     public internal(set) var clock = DriverClock.wall
+    /// Orders refused, by Upbit error name.
+    public private(set) var orderRefusals: [String: Int] = [:]
     /// REST requests and WebSocket handshakes that carried an `Origin` header (a bot never should).
     public private(set) var originRequests = 0
     private var lastOriginAt: Double?
@@ -203,6 +205,7 @@ public actor LocalUpbit {
         let events = exchange.place(OrderRequest(identifier: identifier, market: market, kind: kind), time: marketNow)
         if case .orderRejected(_, let error, _) = events.first {
             if error == "duplicated_identifier" { duplicateIdentifierAttempts += 1 }
+            orderRefusals[error, default: 0] += 1
             return .error(400, error, "refused: \(error)")
         }
         var response = LocalResponse(status: 201, json: LocalJSON.order(exchange.orders[identifier]!, asCreated: true))
