@@ -62,7 +62,7 @@ import Testing
             let open = await upbit.orderSummaries().filter { !$0.state.isFinal }.map(\.identifier)
             for identifier in open { #expect(books.orders[identifier] != nil, "\(identifier) open on the exchange, unknown to the bot") }
             let placed = await upbit.requestLog.filter { $0 == "POST /v1/orders" }.count
-            print("kill test: \(kills) kills, \(placed) orders placed, \(books.ledger.count) exit legs, \(books.positions.count) positions")
+            print("kill test: \(kills) kills, \(placed) orders placed, \(try Store(directory: state, readOnly: true).legs().count) exit legs, \(books.positions.count) positions")
         }
     }
 }

@@ -24,7 +24,7 @@ extension Simulation {
             }
         case .notify(let notification):
             if notification.text.hasPrefix("left "), let market = notification.market { dustMarkets.insert(market) }
-        case .subscribe, .trace:
+        case .subscribe, .trace, .bookLeg:
             break
         }
     }
