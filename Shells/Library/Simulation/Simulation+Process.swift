@@ -152,6 +152,8 @@ extension Simulation {
         for command in commands {
             mix("\(command)")
             if case .placeOrder = command { statistics.ordersPlaced += 1 }
+            // dust written off is known to the books even if the process dies before the notice leaves
+            if case .notify(let note) = command, note.text.hasPrefix("left "), let market = note.market { dustMarkets.insert(market) }
             if case .notify(let note) = command, note.text.contains("lost it from the journal: adopted") {
                 statistics.adoptedOrders += 1
             }
