@@ -19,6 +19,22 @@ import Testing
         return process
     }
 
+    /// Net P&L of sells as the exchange recorded them: proceeds after the sell fee, minus the
+    /// volume at its position's average buy cost including the buy fees (identifiers are
+    /// `prefix-position-leg+attempt`; buys are legs `b` and `f`).
+    static func netPnL(sells: [SimulatedExchange.Order], all: [SimulatedExchange.Order]) -> Fixed {
+        func position(_ order: SimulatedExchange.Order) -> Substring { order.request.identifier.split(separator: "-")[1] }
+        var total: Fixed = 0
+        for sell in sells {
+            let buys = all.filter { $0.request.side == .bid && position($0) == position(sell) }
+            let volume = buys.reduce(Fixed.zero) { $0 + $1.executedVolume }
+            let cost = buys.reduce(Fixed.zero) { $0 + $1.fundsKRW + $1.feeKRW }
+            guard volume.isPositive else { continue }
+            total += sell.fundsKRW - sell.feeKRW - cost * sell.executedVolume / volume
+        }
+        return total
+    }
+
     @Test func killedAtRandomTheBotNeverSendsAnOrderTwiceAndEndsAgreeingWithTheExchange() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: surgeBinary().path), "build surge first")
         let environment = ProcessInfo.processInfo.environment
@@ -62,7 +78,25 @@ import Testing
             let open = await upbit.orderSummaries().filter { !$0.state.isFinal }.map(\.identifier)
             for identifier in open { #expect(books.orders[identifier] != nil, "\(identifier) open on the exchange, unknown to the bot") }
             let placed = await upbit.requestLog.filter { $0 == "POST /v1/orders" }.count
-            print("kill test: \(kills) kills, \(placed) orders placed, \(try Store(directory: state, readOnly: true).legs().count) exit legs, \(books.positions.count) positions")
+
+            // The ledger file holds exactly the store's legs, each once, however the kills fell.
+            let legs = try Store(directory: state, readOnly: true).legs()
+            let rows = try LedgerFile(directory: state).read()
+            #expect(rows == legs)
+            #expect(Set(rows.compactMap(\.identifier)).count == rows.count)
+            // … and `surge report` over it agrees with the exchange's record of fills: one leg per
+            // sell that filled, and the net P&L of those sells against their position's buys.
+            let exchange = await upbit.orderRecords()
+            let sells = exchange.filter { $0.request.side == .ask && $0.executedVolume.isPositive && $0.state.isFinal }
+            #expect(Set(sells.map(\.request.identifier)) == Set(rows.compactMap(\.identifier)))
+            let truth = KillTests.netPnL(sells: sells, all: exchange)
+            let report = try runSurge(["report", "--state", state, "--out", directory + "/report"])
+            #expect(report.status == 0)
+            #expect(report.output.hasPrefix("\(sells.count) exit legs, net P&L "), "\(report.output)")
+            let printed = report.output.split(separator: " ").dropFirst(5).first.flatMap { Fixed(String($0)) }
+            let net = try #require(printed, "\(report.output)")
+            #expect(net - truth <= 1 && truth - net <= 1, "report \(net) KRW, exchange \(truth) KRW")
+            print("kill test: \(kills) kills, \(placed) orders placed, \(rows.count) exit legs (net \(net) KRW), \(books.positions.count) positions")
         }
     }
 }

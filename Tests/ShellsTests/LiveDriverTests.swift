@@ -182,8 +182,11 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
         try await withLocalUpbit(.fast) { upbit, port in
             var logger = Logger(label: "test")
             logger.logLevel = .warning
-            let setup = LiveDriver.Setup(settings: localSettings(port), mode: .paper, credentials: nil, identifierPrefix: "pp")
+            var setup = LiveDriver.Setup(settings: localSettings(port), mode: .paper, credentials: nil, identifierPrefix: "pp")
+            let directory = temporaryDirectory("paper")
+            setup.stateDirectory = directory
             let driver = LiveDriver(setup: setup, logger: logger)
+            try await driver.openStore()
             let run = Task { await driver.run() }
             defer { run.cancel() }
             let traded = await eventually(60) {
@@ -195,6 +198,11 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
             #expect(await !upbit.requestLog.contains { $0.hasPrefix("POST") })
             let state = await driver.state
             #expect(state.checkInvariants() == [])
+            // paper legs never reach the live ledger (nor a store): only paper-ledger.jsonl
+            #expect(!FileManager.default.fileExists(atPath: directory + "/ledger.jsonl"))
+            #expect(!FileManager.default.fileExists(atPath: directory + "/data.mdb"))
+            let legs = await driver.sessionLegs
+            #expect(try LedgerFile(directory: directory, name: LedgerFile.paperName).read().map(\.leg) == legs)
         }
     }
 }
