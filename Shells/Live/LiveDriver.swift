@@ -292,9 +292,10 @@ public actor LiveDriver {
         lastDailyReportDay = day
         let password = setup.emailPassword
         let logger = logger
+        let file = ledger?.file ?? LedgerFile(directory: directory)  // paper-ledger.jsonl in paper mode
         Thread.detachNewThread {
             do {
-                let rows = try LedgerFile(directory: directory).read()
+                let rows = try file.read()
                 let summary = LedgerFile.summary(rows, from: now - Time.day, to: now + 1)
                 try ReportMail.send(summary, title: "surge daily report \(ISOTime.date(now + Time.kstOffset)) (KST)",
                                     settings: email, password: password)
