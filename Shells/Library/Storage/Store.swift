@@ -66,7 +66,14 @@ public final class Store: @unchecked Sendable {
     public func open(identifierPrefix: String, initial: State? = nil, now: Milliseconds) throws -> Meta {
         try environment.write { transaction in
             let meta = try transaction.database("meta")
-            if let existing = try Store.readMeta(transaction, meta) { return existing }
+            if var existing = try Store.readMeta(transaction, meta) {
+                // From now on this store holds records of this schema: an older surge must refuse it.
+                if existing.schemaVersion < Store.schemaVersion, existing.schemaVersion >= 1 {
+                    existing.schemaVersion = Store.schemaVersion
+                    try transaction.put(meta, key: Array("meta".utf8), value: Store.sealed(try JSONEncoder().encode(existing)))
+                }
+                return existing
+            }
             let fresh = Meta(schemaVersion: Store.schemaVersion, lastSequence: 0, identifierPrefix: identifierPrefix, createdAt: now)
             try transaction.put(meta, key: Array("meta".utf8), value: Store.sealed(try JSONEncoder().encode(fresh)))
             if var initial {
