@@ -57,7 +57,7 @@ struct DemoCommand: AsyncParsableCommand {
             \(await driver.summary())
             orders on the exchange: \(orders.count) (\(orders.filter { $0.executedVolume.isPositive }.count) filled)
             """)
-        for entry in await driver.state.ledger {
+        for entry in await driver.sessionLegs {
             print("  \(entry.market) \(entry.reason.rawValue): \(entry.volume) at \(entry.entryPrice.rounded(places: 2)) -> "
                   + "\(entry.exitPrice.rounded(places: 2)), net \(entry.netPnLKRW.rounded(places: 0)) KRW")
         }

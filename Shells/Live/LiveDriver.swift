@@ -55,7 +55,10 @@ public actor LiveDriver {
     public private(set) var framesOutOfTime = 0
     /// Called with every command, for tests and the demo.
     private var observer: (@Sendable (Command) -> Void)?
-    private var ledgerWritten = 0
+    /// `ledger.jsonl` (live) or `paper-ledger.jsonl` (paper) in the state directory.
+    private var ledger: LedgerWriter?
+    /// The exit legs booked since this process started.
+    public private(set) var sessionLegs: [LedgerEntry] = []
     private var lastDailyReportDay: Int64?
     /// Start-up (market list, rules, `recovered`) has run.
     private var startedUp = false
@@ -94,16 +97,21 @@ public actor LiveDriver {
     /// snapshot + journal), and keeps this directory's identifier prefix. Throws when recovery is
     /// impossible: the bot must not trade on a state it cannot trust.
     public func openStore() throws {
-        guard setup.mode == .live, let directory = setup.stateDirectory else { return }
-        let now = now()
-        let opened = try TradingLoop.open(try Store(directory: directory), initial: loop.state,
-                                          config: setup.settings.strategy, now: now)
+        guard let directory = setup.stateDirectory else { return }
+        guard setup.mode == .live else {  // paper legs never reach the live ledger
+            ledger = try LedgerWriter(file: LedgerFile(directory: directory, name: LedgerFile.paperName))
+            return
+        }
+        let store = try Store(directory: directory)
+        let opened = try TradingLoop.open(store, initial: loop.state, config: setup.settings.strategy, now: now())
         loop = opened.loop
         let recovery = opened.recovery
         for note in recovery.notes { logger.warning("\(note)") }
+        if opened.configAdopted { logger.info("config changed since the last run: adopted (journaled)") }
         logger.info("state recovered: snapshot at event \(recovery.snapshotSequence) + \(recovery.replayedEvents) events, \(state.positions.count) positions, \(state.orders.count) orders in flight; identifiers \(opened.meta.identifierPrefix)-…")
-        let written = (try? LedgerFile(directory: directory).read().count) ?? 0
-        ledgerWritten = min(written, state.ledger.count)
+        ledger = try LedgerWriter(file: LedgerFile(directory: directory))
+        let caughtUp = try ledger!.synchronize(with: store)
+        if !caughtUp.isEmpty { logger.warning("\(caughtUp.count) exit legs booked before a crash written to ledger.jsonl now") }
     }
 
     /// Makes every reduced event durable (one fsynced transaction), with a snapshot when due. The
@@ -114,11 +122,13 @@ public actor LiveDriver {
         } catch {
             journalFailed(error)
         }
+        persistLedger()
     }
 
     private func journalFailed(_ error: Error) -> Never {
-        logger.critical("cannot write the journal: \(error); stopping")
-        fatalError("journal write failed: \(error)")
+        let what = error is TradingLoop.InvariantViolation ? "state broken" : "cannot write the journal"
+        logger.critical("\(what): \(error); stopping")
+        fatalError("\(what): \(error)")
     }
 
     /// Runs until cancelled: sockets, timer, then the start-up sequence.
@@ -296,13 +306,14 @@ public actor LiveDriver {
         persistLedger()
     }
 
-    /// New exit legs go to `ledger.jsonl` with the equity after them.
+    /// Exit legs whose commit happened go to the ledger file (each identifier once; a leg not
+    /// written here is caught up from the store at the next start).
     func persistLedger() {
-        guard let directory = setup.stateDirectory, state.ledger.count > ledgerWritten else { return }
-        let rows = state.ledger[ledgerWritten...].map { LedgerFile.Row(leg: $0, equityKRW: state.equityKRW) }
+        let legs = loop.takeCommittedLegs()
+        guard !legs.isEmpty else { return }
+        sessionLegs += legs.map(\.leg)
         do {
-            try LedgerFile(directory: directory).append(Array(rows))
-            ledgerWritten = state.ledger.count
+            try ledger?.write(legs)
         } catch {
             logger.error("cannot write the ledger file: \(error)")
         }
@@ -330,9 +341,10 @@ public actor LiveDriver {
         lastDailyReportDay = day
         let password = setup.emailPassword
         let logger = logger
+        let file = ledger?.file ?? LedgerFile(directory: directory)  // paper-ledger.jsonl in paper mode
         Thread.detachNewThread {
             do {
-                let rows = try LedgerFile(directory: directory).read()
+                let rows = try file.read()
                 let summary = LedgerFile.summary(rows, from: now - Time.day, to: now + 1)
                 try ReportMail.send(summary, title: "surge daily report \(ISOTime.date(now + Time.kstOffset)) (KST)",
                                     settings: email, password: password)
@@ -363,6 +375,8 @@ public actor LiveDriver {
         case .fetchCandles:
             send(command, through: quotation)
             return []
+        case .bookLeg:
+            return []  // written by persistLedger once committed
         case .placeOrder(let request):
             logger.info("order \(request.identifier): \(request.market) \(request.kind)")
             fallthrough
@@ -401,7 +415,7 @@ public actor LiveDriver {
 
     /// A one-paragraph account of the session.
     public func summary() -> String {
-        let ledger = state.ledger
+        let ledger = sessionLegs
         let net = ledger.reduce(Fixed.zero) { $0 + $1.netPnLKRW }
         return """
             positions open: \(state.positions.map { "\($0.market) \($0.volume)" }.joined(separator: ", ").ifEmpty("none"))

@@ -247,6 +247,9 @@ public actor LocalUpbit {
     }
 
     public func balances() -> [Balance] { exchange.balances }
+
+    /// Every order with what it did: the exchange's record of fills (tests compare ledgers to it).
+    public func orderRecords() -> [SimulatedExchange.Order] { exchange.orders.values.sorted { $0.uuid < $1.uuid } }
 }
 
 /// A REST request as the server sees it.

@@ -51,9 +51,9 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
             defer { run.cancel() }
 
             // surge -> market buy -> take profit (or stop) -> market sell, all signed and verified
-            let closed = await eventually(60) { await !driver.state.ledger.isEmpty }
+            let closed = await eventually(60) { await !driver.sessionLegs.isEmpty }
             #expect(closed)
-            let ledger = await driver.state.ledger
+            let ledger = await driver.sessionLegs
             let orders = await upbit.orderSummaries()
             let legs = Set(ledger.map(\.positionId))
             for position in legs {
@@ -132,8 +132,9 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
             let first = 1 + Config().capital.maxPositions
             let settled = await eventually(60) {
                 let state = await driver.state
+                let legs = await driver.sessionLegs
                 return state.positions.contains { $0.id == first && $0.phase != .opening }
-                    || state.ledger.contains { $0.positionId == first }
+                    || legs.contains { $0.positionId == first }
             }
             #expect(settled)
             let entries = await upbit.orderSummaries().filter { $0.identifier.hasPrefix("la-\(first)-b") }
@@ -187,18 +188,26 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
             logger.logLevel = .warning
             var setup = LiveDriver.Setup(settings: localSettings(port), mode: .paper, credentials: nil, identifierPrefix: "pp")
             setup.clock = await upbit.clock
+            let directory = temporaryDirectory("paper")
+            setup.stateDirectory = directory
             let driver = LiveDriver(setup: setup, logger: logger)
+            try await driver.openStore()
             let run = Task { await driver.run() }
             defer { run.cancel() }
             let traded = await eventually(60) {
                 let state = await driver.state
-                return state.ledger.count + state.positions.filter { $0.phase == .open }.count > 0
+                return (await driver.sessionLegs).count + state.positions.filter { $0.phase == .open }.count > 0
             }
             #expect(traded)
             #expect(await upbit.orderSummaries().isEmpty)
             #expect(await !upbit.requestLog.contains { $0.hasPrefix("POST") })
             let state = await driver.state
             #expect(state.checkInvariants() == [])
+            // paper legs never reach the live ledger (nor a store): only paper-ledger.jsonl
+            #expect(!FileManager.default.fileExists(atPath: directory + "/ledger.jsonl"))
+            #expect(!FileManager.default.fileExists(atPath: directory + "/data.mdb"))
+            let legs = await driver.sessionLegs
+            #expect(try LedgerFile(directory: directory, name: LedgerFile.paperName).read().map(\.leg) == legs)
         }
     }
 }

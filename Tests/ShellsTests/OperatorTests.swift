@@ -20,6 +20,7 @@ import Testing
             let directory = temporaryDirectory("operator")
             setup.stateDirectory = directory
             let driver = LiveDriver(setup: setup, logger: logger)
+            try await driver.openStore()
             let run = Task { await driver.run() }
             defer { run.cancel() }
             let opened = await eventually(60) { await driver.state.positions.contains { $0.phase == .open } }
@@ -29,7 +30,7 @@ import Testing
             try OperatorRequests.submit(.close(market: position.market), stateDirectory: directory)
             let closed = await eventually(10) { await !driver.state.positions.contains { $0.id == position.id } }
             #expect(closed)
-            #expect(await driver.state.ledger.filter { $0.positionId == position.id }.map(\.reason) == [.manual])
+            #expect(await driver.sessionLegs.filter { $0.positionId == position.id }.map(\.reason) == [.manual])
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/control").isEmpty)
         }
     }

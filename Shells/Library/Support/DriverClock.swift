@@ -27,5 +27,16 @@ public struct DriverClock: Sendable, Equatable {
         return originClock + Milliseconds(Double(wall - originWall) * speed)
     }
 
+    /// `SPEED,ORIGIN,READING` (`surge run --clock`, for a bot trading a local market played
+    /// faster than real time in another process).
+    public var argument: String { "\(speed),\(originWall),\(originClock)" }
+
+    public init?(argument: String) {
+        let parts = argument.split(separator: ",")
+        guard parts.count == 3, let speed = Double(parts[0]), speed > 0, speed <= 1_000,
+              let origin = Milliseconds(parts[1]), let reading = Milliseconds(parts[2]) else { return nil }
+        self.init(speed: speed, origin: origin, reading: reading)
+    }
+
     public static func wallNow() -> Milliseconds { Milliseconds(Date().timeIntervalSince1970 * 1_000) }
 }
