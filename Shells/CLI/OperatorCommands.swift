@@ -47,5 +47,9 @@ func submit(_ request: OperatorRequests.Request, state: String) throws {
     } catch {
         throw CommandFailure(message: "cannot queue the request in \(state): \(error)")
     }
-    print("queued for the bot on \(state): it takes requests once a second (a stopped bot at its next start)")
+    if StateDirectoryLock.isHeld(directory: state) {
+        print("queued for the bot running on \(state): it takes requests once a second")
+    } else {
+        print("queued in \(state): no bot runs on it now; the request is applied at its next start")
+    }
 }

@@ -40,6 +40,14 @@ public final class StateDirectoryLock: @unchecked Sendable {
 
     deinit { close(descriptor) }  // releases the lock
 
+    /// True when a bot holds the directory's lock right now (tried without taking it for long).
+    public static func isHeld(directory: String) -> Bool {
+        let descriptor = open(directory + "/surge.lock", O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        return flock(descriptor, LOCK_EX | LOCK_NB) != 0
+    }
+
     private static func holder(_ descriptor: Int32) -> Int32? {
         var buffer = [UInt8](repeating: 0, count: 32)
         let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
