@@ -23,7 +23,8 @@ func reproduce(_ seed: UInt64) -> String { "seed \(seed) (reproduce: swift run s
     /// faults: invariants after every event, no identifier sent twice, no order the exchange must
     /// refuse, a duplicated exchange event changes nothing, recovery gives back the state of the
     /// last commit, and after the fault-free phase the bot's cash, reserves and positions equal the
-    /// exchange's balances with no unknown open order.
+    /// exchange's balances with no unknown open order, and the ledger file holds every booked leg
+    /// exactly once.
     @Test func everySeedKeepsItsInvariantsAndConverges() {
         let outcomes = SimulationRunner.run(seeds: Seeds.all, steps: Seeds.steps,
                                             jobs: ProcessInfo.processInfo.activeProcessorCount)
@@ -56,7 +57,8 @@ func reproduce(_ seed: UInt64) -> String { "seed \(seed) (reproduce: swift run s
     }
 
     /// The generator really reaches the interesting places: entries, every exit kind, unknown
-    /// outcomes, and every storage fault, lost transactions with adopted orders included.
+    /// outcomes, every storage fault (lost transactions with adopted orders included), and
+    /// configs edited between restarts.
     @Test func theGeneratorCoversEntriesExitsAndFaults() {
         let outcomes = SimulationRunner.run(seeds: Array(1...300), steps: Seeds.steps, jobs: 2)
         var reasons = Set<ExitReason>()
@@ -68,6 +70,9 @@ func reproduce(_ seed: UInt64) -> String { "seed \(seed) (reproduce: swift run s
         #expect(outcomes.reduce(0) { $0 + $1.statistics.ordersPlaced } > 600)
         #expect(outcomes.reduce(0) { $0 + $1.statistics.unknownOutcomes } > 50)
         #expect(outcomes.reduce(0) { $0 + $1.statistics.adoptedOrders } > 20)
+        // configs edited across restarts (journaled as configAdopted), legs checked against the file
+        #expect(outcomes.reduce(0) { $0 + $1.statistics.configChanges } > 100)
+        #expect(outcomes.reduce(0) { $0 + $1.statistics.exitLegs } > 300)
         #expect(reasons.isSuperset(of: [.takeProfit, .partialTakeProfit, .trailingStop, .stopLoss, .timeStop, .manual]))
         for fault in Simulation.StorageFault.allCases { #expect(faults[fault, default: 0] > 100, "\(fault)") }
     }

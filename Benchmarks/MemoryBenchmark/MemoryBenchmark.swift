@@ -68,7 +68,7 @@ let benchmarks: @Sendable () -> Void = {
             for _ in benchmark.scaledIterations {
                 let state = trade(hours: hours)
                 blackHole(state)
-                print("after \(hours) h: \(state.markets.count) markets, \(state.ledger.count) exit legs, \(state.positions.count) positions")
+                print("after \(hours) h: \(state.markets.count) markets, \(state.positions.count) positions")
             }
         }
     }

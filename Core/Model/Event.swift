@@ -55,6 +55,10 @@ public enum Event: Equatable, Codable, Sendable {
     case closeRequested(market: String, time: Milliseconds)
     /// A backtest's data ended: open positions are closed at the last price (`end_of_data`).
     case dataEnded(time: Milliseconds)
+    /// The shell started with a config other than the journal's (an edited file): the state
+    /// takes it (`State.adopt`). Journaled like any event so a replay decides under the same
+    /// config as the run did. It does not move the clock and causes no command.
+    case configAdopted(Config, time: Milliseconds)
 
     /// When the fact happened.
     public var time: Milliseconds {
@@ -71,7 +75,7 @@ public enum Event: Equatable, Codable, Sendable {
         case .cancelAccepted(_, let time), .cancelRejected(_, _, let time), .cancelOutcomeUnknown(_, let time): time
         case .balancesFetched(_, _, let time), .balancesFetchFailed(_, _, let time): time
         case .openOrdersFetched(_, _, let time), .openOrdersFetchFailed(_, _, let time): time
-        case .closeRequested(_, let time): time
+        case .closeRequested(_, let time), .configAdopted(_, let time): time
         }
     }
 

@@ -26,6 +26,8 @@ public struct Position: Equatable, Codable, Sendable {
     /// Volume and entry fee already written to the ledger.
     public var recordedVolume: Fixed = 0
     public var recordedEntryFeeKRW: Fixed = 0
+    /// The reason of the newest exit leg booked (a stop-loss close pauses entries).
+    public var lastExitReason: ExitReason?
     public var takeProfitPrice: Fixed?
     public var stopPrice: Fixed?
     /// Highest price since the trailing stop armed; nil while unarmed.

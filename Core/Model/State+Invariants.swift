@@ -7,7 +7,8 @@ extension State {
             if !condition { broken.append(message()) }
         }
         require(!cashKRW.isNegative, "cash is negative: \(cashKRW)")
-        require(positions.count <= config.capital.maxPositions,
+        require(positions.count <= config.capital.maxPositions
+                    || positions.allSatisfy { $0.id < counters.positionsBeforeLimit ?? 0 },
                 "\(positions.count) positions exceed max_positions \(config.capital.maxPositions)")
         require(orders.count <= positions.count * State.maximumOrdersPerPosition,
                 "\(orders.count) orders for \(positions.count) positions")

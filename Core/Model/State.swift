@@ -18,8 +18,6 @@ public struct State: Equatable, Codable, Sendable {
     public var positions: [Position] = []
     /// Working orders by identifier.
     public var orders: [String: Order] = [:]
-    /// Every exit leg so far.
-    public var ledger: [LedgerEntry] = []
     public var risk = RiskState()
     /// Identifiers a lost journal transaction may have sent, being asked about (reconciliation).
     public var probes: [String: Probe] = [:]
@@ -82,6 +80,9 @@ public struct State: Equatable, Codable, Sendable {
         public var openOrdersRequestId: Int?
         /// Pending candle requests: request id -> market.
         public var candleRequests: [Int: String] = [:]
+        /// Set when an adopted config lowered `max_positions`: the positions numbered below it
+        /// were opened under the old limit and may exceed the new one until they close.
+        public var positionsBeforeLimit: Int?
     }
 
     /// An identifier the bot may have sent just before a crash, in a journal transaction that was
@@ -158,13 +159,14 @@ public struct State: Equatable, Codable, Sendable {
 }
 
 extension State {
-    /// Takes a (possibly edited) config after a restart. Positions, orders, the ledger and risk
-    /// state carry on; when a window that sizes the per-market buffers changed, market history
+    /// Takes a (possibly edited) config after a restart (`configAdopted`). Positions, orders and
+    /// risk state carry on; when a window that sizes the per-market buffers changed, market history
     /// starts over (it is fetched again on each market's next trade).
     public mutating func adopt(_ newConfig: Config) {
         let entry = config.entry
         let resized = entry.averageWindowMinutes != newConfig.entry.averageWindowMinutes
             || entry.rsiPeriod != newConfig.entry.rsiPeriod || entry.surgeWindowSeconds != newConfig.entry.surgeWindowSeconds
+        if newConfig.capital.maxPositions < config.capital.maxPositions { counters.positionsBeforeLimit = counters.nextPositionId }
         config = newConfig
         guard resized else { return }
         let codes = markets.map(\.code)

@@ -17,6 +17,7 @@ public func reduced(_ state: State, _ event: Event) -> (State, [Command]) {
 
 extension State {
     mutating func apply(_ event: Event, into commands: inout [Command]) {
+        if case .configAdopted(let config, _) = event { return adopt(config) }
         if event.time > now { now = event.time }
         rollDayIfNeeded(into: &commands)
         switch event {
@@ -57,6 +58,7 @@ extension State {
         case .entriesPaused: pauseEntries(into: &commands)
         case .entriesResumed: resumeEntries(into: &commands)
         case .dataEnded: closeAllAtLastPrice(into: &commands)
+        case .configAdopted: break  // handled above: it neither moves the clock nor runs the timers
         }
         let second = Time.floorDivide(now, 1_000)
         if second > counters.lastEvaluatedSecond {

@@ -137,7 +137,8 @@ extension State {
         }
     }
 
-    /// Writes the ledger row of one sell order (strategy.md §7).
+    /// Books the exit leg of one sell order (strategy.md §7): a `bookLeg` command, carried out by
+    /// the shell once the journal holds the event that led to it.
     mutating func recordLeg(_ index: Int, _ order: Order, into commands: inout [Command]) {
         let volume = order.executedVolume
         guard volume.isPositive, let reason = order.exitReason, let entryPrice = positions[index].entryPrice else { return }
@@ -147,6 +148,7 @@ extension State {
         let entryFeeShare = volume >= unrecordedVolume ? unrecordedFee : unrecordedFee * volume / unrecordedVolume
         position.recordedVolume += volume
         position.recordedEntryFeeKRW += entryFeeShare
+        position.lastExitReason = reason
         positions[index] = position
         let cost = entryPrice * volume
         let gross = order.executedFundsKRW - cost
@@ -157,7 +159,7 @@ extension State {
             entryPrice: entryPrice, exitTime: now, exitPrice: order.executedFundsKRW / volume, volume: volume,
             grossPnLKRW: gross, feeKRW: fee, netPnLKRW: net,
             returnPercent: cost.isPositive ? net * 100 / cost : 0, reason: reason)
-        ledger.append(entry)
+        commands.append(.bookLeg(entry, orderIdentifier: order.identifier))
         commands.append(notification(.exit, position.market,
             "\(reason.rawValue): sold \(volume) \(position.market) at \(entry.exitPrice.floored(places: 4)), net \(net.floored(places: 0)) KRW"))
         risk.dayRealizedPnLKRW += net
@@ -167,7 +169,7 @@ extension State {
     /// Last leg done: cooldown, pause after a stop loss, and the position is gone.
     mutating func closePosition(_ index: Int, into commands: inout [Command]) {
         let position = positions[index]
-        let lastReason = ledger.last { $0.positionId == position.id }?.reason
+        let lastReason = position.lastExitReason
         risk.cooldownUntil[position.market] = now + Milliseconds(config.risk.cooldownMinutes) * Time.minute
         if lastReason == .stopLoss, config.risk.stopLossPauseMinutes > 0 {
             risk.pausedUntil = now + Milliseconds(config.risk.stopLossPauseMinutes) * Time.minute

@@ -42,9 +42,11 @@ struct DemoCommand: AsyncParsableCommand {
         settings.upbit.webSocketURL = "ws://127.0.0.1:\(port)/websocket/v1"
         let logger = LogSetup.bootstrapOnce(verbose: true)
         logger.info("local Upbit on 127.0.0.1:\(port): \(options.markets) markets at \(speed)x; trading live for \(minutes) minutes")
-        let setup = LiveDriver.Setup(settings: settings, mode: .live,
+        await upbit.waitUntilLive()
+        var setup = LiveDriver.Setup(settings: settings, mode: .live,
                                      credentials: UpbitCredentials(accessKey: options.accessKey, secretKey: options.secretKey),
                                      identifierPrefix: IdentifierPrefix.fresh())
+        setup.clock = await upbit.clock  // the market plays `speed` times faster than real time
         let driver = LiveDriver(setup: setup, logger: logger)
         await runUntilStopped(minutes: minutes) { await driver.run() }
         server.cancel()
@@ -55,7 +57,7 @@ struct DemoCommand: AsyncParsableCommand {
             \(await driver.summary())
             orders on the exchange: \(orders.count) (\(orders.filter { $0.executedVolume.isPositive }.count) filled)
             """)
-        for entry in await driver.state.ledger {
+        for entry in await driver.sessionLegs {
             print("  \(entry.market) \(entry.reason.rawValue): \(entry.volume) at \(entry.entryPrice.rounded(places: 2)) -> "
                   + "\(entry.exitPrice.rounded(places: 2)), net \(entry.netPnLKRW.rounded(places: 0)) KRW")
         }

@@ -22,7 +22,7 @@ struct ExchangeCommand: AsyncParsableCommand {
     @Option(help: "Number of KRW markets.") var markets = 20
     @Option(help: "Minutes of market history made before opening.") var historyMinutes = 60
     @Option(help: "Mean seconds between two volume surges of one market.") var surgeEvery = 10_800
-    @Option(help: "Market seconds per wall-clock second.") var speed = 1.0
+    @Option(help: "Market seconds per wall-clock second (a bot on the wall clock refuses frames of a faster market: keep 1 for surge run).") var speed = 1.0
     @Option(help: "Starting KRW of the account.") var krw = 10_000_000
     @Option(help: "Play this recording (looped, times shifted to now) instead of a generated market.") var recording: String?
 

@@ -16,6 +16,7 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Directory for the report files.") var out: String
     @Flag(help: "Send the report to [email] to.") var email = false
     @Option(help: "The TOML config file (for [email]).") var config: String?
+    @Flag(help: "Report paper mode's legs (paper-ledger.jsonl) instead of the live ledger.") var paper = false
 
     static func kstDayStart(_ date: String) -> Milliseconds? { ISOTime.parse(date + "T00:00:00+09:00") }
 
@@ -30,7 +31,8 @@ struct ReportCommand: ParsableCommand {
             return time + Time.day
         }
         let rows: [LedgerFile.Row]
-        do { rows = try LedgerFile(directory: state).read() } catch { throw CommandFailure(message: "\(error)") }
+        let file = LedgerFile(directory: state, name: paper ? LedgerFile.paperName : LedgerFile.liveName)
+        do { rows = try file.read() } catch { throw CommandFailure(message: "\(error)") }
         let summary = LedgerFile.summary(rows, from: start, to: end)
         let title = "surge report \(from ?? "start") to \(to ?? "now") (KST)"
         try ReportFiles.write(summary, title: title, to: out)

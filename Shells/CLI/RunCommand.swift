@@ -22,8 +22,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Real orders with real money.") var live = false
     @Option(help: "Key file with UPBIT_ACCESS_KEY=… and UPBIT_SECRET_KEY=… (mode 0600).") var keys: String?
     @Option(help: "Stop after this many minutes (default: until SIGINT/SIGTERM).") var minutes: Double?
-    @Option(help: "State directory (the ledger is kept there).") var state = "state"
+    @Option(help: "State directory: the store (live), ledger.jsonl (live) or paper-ledger.jsonl (paper); one bot per directory.") var state = "state"
     @Flag(help: "Log every decision.") var verbose = false
+    @Option(help: .hidden) var clock: String?  // SPEED,ORIGIN,READING of a local market played faster (tests)
 
     func validate() throws {
         if paper && live { throw ValidationError("choose --paper or --live, not both") }
@@ -39,10 +40,16 @@ struct RunCommand: AsyncParsableCommand {
                 throw CommandFailure(message: "live mode: \(error)")
             }
         }
+        let lock: StateDirectoryLock
+        do { lock = try StateDirectoryLock(directory: state) } catch { throw CommandFailure(message: "\(error)") }
         let logger = LogSetup.bootstrapOnce(verbose: verbose)
         var setup = LiveDriver.Setup(settings: settings, mode: live ? .live : .paper, credentials: credentials,
                                      identifierPrefix: IdentifierPrefix.fresh())
         setup.stateDirectory = state
+        if let clock {
+            guard let parsed = DriverClock(argument: clock) else { throw CommandFailure(message: "--clock: SPEED,ORIGIN,READING") }
+            setup.clock = parsed
+        }
         do {
             setup.emailPassword = try settings.email.flatMap {
                 try ReportMail.password($0, environment: ProcessInfo.processInfo.environment)
@@ -64,6 +71,7 @@ struct RunCommand: AsyncParsableCommand {
         }
         await runUntilStopped(minutes: minutes) { await driver.run() }
         print(await driver.summary())
+        withExtendedLifetime(lock) {}  // held until the bot stopped
     }
 }
 
@@ -85,15 +93,6 @@ func runUntilStopped(minutes: Double?, _ work: @escaping @Sendable () async -> V
     }
     await task.value
     for source in sources { source.cancel() }
-}
-
-enum IdentifierPrefix {
-    /// A prefix unique to this run (base-36 seconds since 2020), so identifiers never repeat on the
-    /// account. (The durable store will keep one per state directory.)
-    static func fresh() -> String {
-        let seconds = Int(Date().timeIntervalSince1970) - 1_577_836_800
-        return "s" + String(seconds, radix: 36)
-    }
 }
 
 enum LogSetup {

@@ -18,16 +18,21 @@ struct StatusCommand: ParsableCommand {
             throw CommandFailure(message: "no store in \(state) (surge run --live --state \(state) creates it)")
         }
         let recovered: Store.Recovery
+        let legs: Int
         do {
-            recovered = try Store(directory: state, readOnly: true).recover(initial: State(config: Config()))
+            // The recovery `surge run` does: the store's own snapshots, config events and journal.
+            let store = try Store(directory: state, readOnly: true, create: false)
+            recovered = try store.recover()
+            legs = try store.legs().count
         } catch {
             throw CommandFailure(message: "cannot read \(state): \(error)")
         }
         let current = recovered.state
         if json {
-            print(StatusCommand.json(current, lastSequence: recovered.lastSequence))
+            print(StatusCommand.json(current, lastSequence: recovered.lastSequence, exitLegs: legs))
             return
         }
+        for note in recovered.notes { print("note: \(note)") }
         print("state \(state): event \(recovered.lastSequence), last event at \(ISOTime.string(current.now))")
         print("equity \(current.equityKRW.rounded(places: 0)) KRW (free \(current.cashKRW.rounded(places: 0)) KRW), "
               + "today \(current.risk.dayRealizedPnLKRW.rounded(places: 0)) KRW")
@@ -43,10 +48,10 @@ struct StatusCommand: ParsableCommand {
         for (market, until) in current.risk.cooldownUntil.sorted(by: { $0.key < $1.key }) where until > current.now {
             print("cooling down: \(market) until \(ISOTime.string(until))")
         }
-        print("exit legs so far: \(current.ledger.count)")
+        print("exit legs so far: \(legs)")
     }
 
-    static func json(_ state: State, lastSequence: UInt64) -> String {
+    static func json(_ state: State, lastSequence: UInt64, exitLegs: Int) -> String {
         let positions = state.positions.map { position in
             "{\"id\":\(position.id),\"market\":\"\(position.market)\",\"phase\":\"\(position.phase.rawValue)\","
                 + "\"volume\":\"\(position.volume)\",\"entry_price\":\"\(position.entryPrice ?? 0)\"}"
@@ -62,6 +67,6 @@ struct StatusCommand: ParsableCommand {
             + "\"today_pnl_krw\":\"\(state.risk.dayRealizedPnLKRW.rounded(places: 4))\","
             + "\"entries_halted\":\(state.entryHaltReason.map { "\"\($0)\"" } ?? "null"),"
             + "\"positions\":[\(positions.joined(separator: ","))],\"orders\":[\(orders.joined(separator: ","))],"
-            + "\"cooldowns\":{\(cooldowns.joined(separator: ","))},\"exit_legs\":\(state.ledger.count)}"
+            + "\"cooldowns\":{\(cooldowns.joined(separator: ","))},\"exit_legs\":\(exitLegs)}"
     }
 }

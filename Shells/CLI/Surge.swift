@@ -11,6 +11,6 @@ struct Surge: AsyncParsableCommand {
             take-profit and a trailing stop. See README.md.
             """,
         version: "0.1.0",
-        subcommands: [DemoCommand.self, RunCommand.self, StatusCommand.self, RecordCommand.self, ReportCommand.self, BacktestCommand.self, GenerateCommand.self, ExchangeCommand.self, SimulateCommand.self, ConfigCommand.self]
+        subcommands: [DemoCommand.self, RunCommand.self, StatusCommand.self, CloseCommand.self, PauseCommand.self, ResumeCommand.self, RecordCommand.self, ReportCommand.self, BacktestCommand.self, GenerateCommand.self, ExchangeCommand.self, SimulateCommand.self, ConfigCommand.self]
     )
 }

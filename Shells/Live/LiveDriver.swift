@@ -1,7 +1,6 @@
 import Core
 import Shells
 import Foundation
-import HTTPTypes
 import Logging
 
 /// The one owner of `State` when trading on a live feed (paper or live). Market frames, private
@@ -25,6 +24,11 @@ public actor LiveDriver {
         public var notifier: Notifier?
         /// The SMTP password for the daily report.
         public var emailPassword: String?
+        /// The wall clock, or the clock of a local market played faster (`LocalUpbit.clock`).
+        public var clock = DriverClock.wall
+        /// Market frames dated further than this from the driver's clock, ahead or behind, are
+        /// refused and counted: one bogus timestamp must not move the strategy's clock.
+        public var maximumFrameSkewMilliseconds: Milliseconds = 60_000
 
         public init(settings: Settings, mode: Mode, credentials: UpbitCredentials?, identifierPrefix: String) {
             self.settings = settings
@@ -47,10 +51,17 @@ public actor LiveDriver {
     private var lastFrameAt = ContinuousClock.now
     private var stallReported = false
     public private(set) var framesRejected = 0
+    /// Of those, frames dated too far from the driver's clock.
+    public private(set) var framesOutOfTime = 0
     /// Called with every command, for tests and the demo.
     private var observer: (@Sendable (Command) -> Void)?
-    private var ledgerWritten = 0
+    /// `ledger.jsonl` (live) or `paper-ledger.jsonl` (paper) in the state directory.
+    private var ledger: LedgerWriter?
+    /// The exit legs booked since this process started.
+    public private(set) var sessionLegs: [LedgerEntry] = []
     private var lastDailyReportDay: Int64?
+    /// Start-up (market list, rules, `recovered`) has run.
+    private var startedUp = false
 
     public init(setup: Setup, logger: Logger) {
         self.setup = setup
@@ -70,9 +81,7 @@ public actor LiveDriver {
             orders.timeoutMilliseconds = setup.restTimeoutMilliseconds
             exchange = LiveGateway(exchange: orders, quotation: UpbitREST(baseURL: restURL, credentials: nil))
             privateLink = SocketLink(url: setup.settings.upbit.webSocketURL + "/private", name: "private", logger: socketLogger) {
-                var fields = HTTPFields()
-                fields[.authorization] = credentials.authorization(for: UpbitQuery())
-                return fields
+                [("Authorization", credentials.authorization(for: UpbitQuery()))]
             }
             paper = nil
         } else {
@@ -88,31 +97,38 @@ public actor LiveDriver {
     /// snapshot + journal), and keeps this directory's identifier prefix. Throws when recovery is
     /// impossible: the bot must not trade on a state it cannot trust.
     public func openStore() throws {
-        guard setup.mode == .live, let directory = setup.stateDirectory else { return }
-        let now = LiveDriver.wallClock()
-        let opened = try TradingLoop.open(try Store(directory: directory), initial: loop.state,
-                                          config: setup.settings.strategy, now: now)
+        guard let directory = setup.stateDirectory else { return }
+        guard setup.mode == .live else {  // paper legs never reach the live ledger
+            ledger = try LedgerWriter(file: LedgerFile(directory: directory, name: LedgerFile.paperName))
+            return
+        }
+        let store = try Store(directory: directory)
+        let opened = try TradingLoop.open(store, initial: loop.state, config: setup.settings.strategy, now: now())
         loop = opened.loop
         let recovery = opened.recovery
         for note in recovery.notes { logger.warning("\(note)") }
+        if opened.configAdopted { logger.info("config changed since the last run: adopted (journaled)") }
         logger.info("state recovered: snapshot at event \(recovery.snapshotSequence) + \(recovery.replayedEvents) events, \(state.positions.count) positions, \(state.orders.count) orders in flight; identifiers \(opened.meta.identifierPrefix)-…")
-        let written = (try? LedgerFile(directory: directory).read().count) ?? 0
-        ledgerWritten = min(written, state.ledger.count)
+        ledger = try LedgerWriter(file: LedgerFile(directory: directory))
+        let caughtUp = try ledger!.synchronize(with: store)
+        if !caughtUp.isEmpty { logger.warning("\(caughtUp.count) exit legs booked before a crash written to ledger.jsonl now") }
     }
 
     /// Makes every reduced event durable (one fsynced transaction), with a snapshot when due. The
     /// bot cannot trade without its journal: a failed write stops it.
     func commitJournal(force: Bool = false) {
         do {
-            try loop.commit(now: LiveDriver.wallClock(), force: force)
+            try loop.commit(now: now(), force: force)
         } catch {
             journalFailed(error)
         }
+        persistLedger()
     }
 
     private func journalFailed(_ error: Error) -> Never {
-        logger.critical("cannot write the journal: \(error); stopping")
-        fatalError("journal write failed: \(error)")
+        let what = error is TradingLoop.InvariantViolation ? "state broken" : "cannot write the journal"
+        logger.critical("\(what): \(error); stopping")
+        fatalError("\(what): \(error)")
     }
 
     /// Runs until cancelled: sockets, timer, then the start-up sequence.
@@ -135,12 +151,13 @@ public actor LiveDriver {
         commitJournal(force: true)  // a clean stop leaves a fresh snapshot
     }
 
-    static func wallClock() -> Milliseconds { Milliseconds(Date().timeIntervalSince1970 * 1_000) }
+    /// The driver's clock: the wall clock, or a local market's faster one.
+    nonisolated func now() -> Milliseconds { setup.clock.now() }
 
     /// Market list, tick sizes, the exchange's fee, then `recovered` (reconciliation).
     func startUp() async {
         if let time = setup.settings.email?.dailyReportTime.flatMap(DailyTime.init) {
-            let (day, minute) = LiveDriver.kstDayAndMinute(LiveDriver.wallClock())
+            let (day, minute) = LiveDriver.kstDayAndMinute(DriverClock.wallNow())
             if minute >= time.minuteOfDay { lastDailyReportDay = day }  // today's time has passed: from tomorrow on
         }
         var listings: [MarketListing] = []
@@ -150,35 +167,65 @@ public actor LiveDriver {
             logger.warning("market list unavailable (\(answer)); retrying in 5 s")
             try? await Task.sleep(for: .seconds(5))
         }
-        process(.marketsListed(listings, time: LiveDriver.wallClock()))
+        process(.marketsListed(listings, time: now()))
         let codes = listings.map(\.market).filter(MarketCode.isKRWMarket)
         for chunk in stride(from: 0, to: codes.count, by: 50).map({ Array(codes[$0..<min($0 + 50, codes.count)]) }) {
             if case .success(let rules) = await quotation.instruments(markets: chunk) {
-                for rule in rules { process(.marketRulesReceived(rule, time: LiveDriver.wallClock())) }
+                for rule in rules { process(.marketRulesReceived(rule, time: now())) }
             }
         }
         if let exchange, let first = codes.first {
             if case .success(let rules) = await exchange.chance(market: first),
                let fee = rules.feeRate {
                 logger.info("exchange fee rate \(fee)")
-                for code in codes { process(.marketRulesReceived(MarketRules(market: code, feeRate: fee), time: LiveDriver.wallClock())) }
+                for code in codes { process(.marketRulesReceived(MarketRules(market: code, feeRate: fee), time: now())) }
             }
         }
-        process(.recovered(time: LiveDriver.wallClock()))
+        process(.recovered(time: now()))
+        startedUp = true
+    }
+
+    /// `surge close / pause / resume` requests waiting in the state directory become events once
+    /// start-up is over; each file is removed only after its event is in the journal.
+    func applyOperatorRequests() {
+        guard startedUp, let directory = setup.stateDirectory else { return }
+        for (path, request) in OperatorRequests.pending(stateDirectory: directory) {
+            switch request {
+            case .success(let request):
+                logger.notice("operator request: \(request)")
+                if let event = operatorEvent(request) { process(event) }
+            case .failure(let problem):
+                logger.warning("operator request \(path) ignored: \(problem)")
+            }
+            commitJournal()
+            OperatorRequests.remove(path)
+        }
+    }
+
+    func operatorEvent(_ request: OperatorRequests.Request) -> Event? {
+        switch request {
+        case .close(let market): return .closeRequested(market: market, time: now())
+        case .pause, .resume:
+            logger.warning("pause and resume are not supported by this build")
+            return nil
+        }
     }
 
     // MARK: - Inputs
 
-    func marketFrame(_ bytes: [UInt8]) {
+    public func marketFrame(_ bytes: [UInt8]) {
         lastFrameAt = .now
+        guard UTF8Check.isValid(bytes) else { return rejectFrame("frame with invalid UTF-8 skipped") }
         let frame: MarketFrame
         do {
             frame = try bytes.withUnsafeBytes { buffer throws(FrameError) in try MarketFrameDecoder.decode(buffer, depth: .best) }
         } catch {
-            framesRejected += 1
-            if framesRejected <= 10 || framesRejected % 1_000 == 0 {
-                logger.warning("malformed frame skipped (\(framesRejected) so far): \(error)")
-            }
+            rejectFrame("malformed frame skipped: \(error)")
+            return
+        }
+        if let time = frame.time, abs(time - now()) > setup.maximumFrameSkewMilliseconds {
+            framesOutOfTime += 1
+            rejectFrame("frame dated \(ISOTime.string(time)), \((time - now()) / 1_000) s from the driver's clock")
             return
         }
         switch frame {
@@ -190,29 +237,42 @@ public actor LiveDriver {
             bytes.withUnsafeBytes { paper?.receive(bookFrame: $0, market: book.market) }
             process(.orderbookReceived(book.top))
         case .error(let name, let message):
-            logger.error("public socket error \(name): \(message)")
+            rejectFrame("public socket error \(name): \(message.prefix(200))")
         case .ticker, .status, .other:
             break
         }
     }
 
-    func privateFrame(_ bytes: [UInt8]) {
+    /// A private frame's own time is not used: the update is dated by the driver's clock when it
+    /// arrives (its timestamp cannot move the strategy's clock).
+    public func privateFrame(_ bytes: [UInt8]) {
+        guard UTF8Check.isValid(bytes) else { return rejectFrame("private frame with invalid UTF-8 skipped") }
         do {
             switch try PrivateFrameDecoder.decode(bytes) {
-            case .order(let update): process(.orderUpdated(update))
-            case .error(let name, let message): logger.error("private socket error \(name): \(message)")
+            case .order(var update):
+                update.time = now()
+                process(.orderUpdated(update))
+            case .error(let name, let message): rejectFrame("private socket error \(name): \(message.prefix(200))")
             case .assets, .status, .other: break
             }
         } catch {
-            framesRejected += 1
-            logger.warning("malformed private frame skipped: \(error)")
+            rejectFrame("malformed private frame skipped: \(error)")
+        }
+    }
+
+    /// Counts a refused frame; logs the first ten, then every thousandth.
+    func rejectFrame(_ why: String) {
+        framesRejected += 1
+        if framesRejected <= 10 || framesRejected % 1_000 == 0 {
+            logger.warning("\(why) (\(framesRejected) frames refused so far)")
         }
     }
 
     /// Once a second: the clock, and the watchdog that turns silence into `feedStalled` (and
     /// drops a silent socket so it reconnects).
     func tick() async {
-        process(.timerFired(time: LiveDriver.wallClock()))
+        process(.timerFired(time: now()))
+        applyOperatorRequests()
         commitJournal()
         if let notifier = setup.notifier { Task { await notifier.flush() } }
         sendDailyReportIfDue()
@@ -220,7 +280,7 @@ public actor LiveDriver {
         let stale = Duration.seconds(setup.settings.strategy.risk.staleFeedSeconds)
         if silence >= stale, !stallReported {
             stallReported = true
-            process(.feedStalled(time: LiveDriver.wallClock()))
+            process(.feedStalled(time: now()))
             await publicLink.reconnect()
         } else if silence < stale {
             stallReported = false
@@ -234,7 +294,7 @@ public actor LiveDriver {
     func process(_ first: Event) {
         let outgoing: [(Command, Milliseconds)]
         do {
-            outgoing = try loop.process(first, now: LiveDriver.wallClock()) { command, time in
+            outgoing = try loop.process(first, now: now()) { command, time in
                 observer?(command)
                 if TradingLoop.leavesProcess(command) && paper == nil { return nil }
                 return dispatch(command, time: time)
@@ -246,13 +306,14 @@ public actor LiveDriver {
         persistLedger()
     }
 
-    /// New exit legs go to `ledger.jsonl` with the equity after them.
+    /// Exit legs whose commit happened go to the ledger file (each identifier once; a leg not
+    /// written here is caught up from the store at the next start).
     func persistLedger() {
-        guard let directory = setup.stateDirectory, state.ledger.count > ledgerWritten else { return }
-        let rows = state.ledger[ledgerWritten...].map { LedgerFile.Row(leg: $0, equityKRW: state.equityKRW) }
+        let legs = loop.takeCommittedLegs()
+        guard !legs.isEmpty else { return }
+        sessionLegs += legs.map(\.leg)
         do {
-            try LedgerFile(directory: directory).append(Array(rows))
-            ledgerWritten = state.ledger.count
+            try ledger?.write(legs)
         } catch {
             logger.error("cannot write the ledger file: \(error)")
         }
@@ -275,14 +336,15 @@ public actor LiveDriver {
     func sendDailyReportIfDue() {
         guard let email = setup.settings.email, let time = email.dailyReportTime.flatMap(DailyTime.init),
               let directory = setup.stateDirectory else { return }
-        let now = LiveDriver.wallClock()
+        let now = DriverClock.wallNow()
         guard let day = LiveDriver.dailyReportDue(now: now, at: time, lastDay: lastDailyReportDay) else { return }
         lastDailyReportDay = day
         let password = setup.emailPassword
         let logger = logger
+        let file = ledger?.file ?? LedgerFile(directory: directory)  // paper-ledger.jsonl in paper mode
         Thread.detachNewThread {
             do {
-                let rows = try LedgerFile(directory: directory).read()
+                let rows = try file.read()
                 let summary = LedgerFile.summary(rows, from: now - Time.day, to: now + 1)
                 try ReportMail.send(summary, title: "surge daily report \(ISOTime.date(now + Time.kstOffset)) (KST)",
                                     settings: email, password: password)
@@ -313,6 +375,8 @@ public actor LiveDriver {
         case .fetchCandles:
             send(command, through: quotation)
             return []
+        case .bookLeg:
+            return []  // written by persistLedger once committed
         case .placeOrder(let request):
             logger.info("order \(request.identifier): \(request.market) \(request.kind)")
             fallthrough
@@ -337,7 +401,7 @@ public actor LiveDriver {
 
     private func send(_ command: Command, through gateway: LiveGateway) {
         Task {
-            let events = await gateway.execute(command, at: LiveDriver.wallClock())
+            let events = await gateway.execute(command, at: now())
             self.deliver(events)
         }
     }
@@ -351,7 +415,7 @@ public actor LiveDriver {
 
     /// A one-paragraph account of the session.
     public func summary() -> String {
-        let ledger = state.ledger
+        let ledger = sessionLegs
         let net = ledger.reduce(Fixed.zero) { $0 + $1.netPnLKRW }
         return """
             positions open: \(state.positions.map { "\($0.market) \($0.volume)" }.joined(separator: ", ").ifEmpty("none"))

@@ -1,9 +1,11 @@
 import Foundation
 import Shells
-import HTTPTypes
 import Logging
 import NIOCore
+import NIOPosix
+import NIOSSL
 import WSClient
+import WSCore
 
 /// One Upbit WebSocket kept open: connect, send the subscription, hand every frame over, ping
 /// every 20 s, and on any loss reconnect with exponential back-off and jitter (never two connects
@@ -13,19 +15,21 @@ public actor SocketLink {
     public struct Statistics: Sendable {
         public var connects = 0
         public var frames = 0
+        /// Messages past `maximumMessageBytes`, dropped.
+        public var oversized = 0
     }
 
     let url: String
     let name: String
     let logger: Logger
     /// Headers for each handshake (the private socket needs a fresh JWT every time).
-    let headers: @Sendable () -> HTTPFields
+    let headers: @Sendable () -> [(String, String)]
     private var subscription: String?
     private var outbound: WebSocketOutboundWriter?
     public private(set) var statistics = Statistics()
     private var forceReconnect = false
 
-    public init(url: String, name: String, logger: Logger, headers: @escaping @Sendable () -> HTTPFields = { [:] }) {
+    public init(url: String, name: String, logger: Logger, headers: @escaping @Sendable () -> [(String, String)] = { [] }) {
         self.url = url
         self.name = name
         self.logger = logger
@@ -50,20 +54,8 @@ public actor SocketLink {
             let started = ContinuousClock.now
             statistics.connects += 1
             do {
-                var configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20, additionalHeaders: headers())
-                configuration.autoPing = .enabled(timePeriod: .seconds(20))
-                try await WebSocketClient.connect(url: url, configuration: configuration, logger: logger) { inbound, outbound, _ in
-                    await self.connected(outbound)
-                    for try await message in inbound.messages(maxSize: 1 << 20) {
-                        let bytes: [UInt8]
-                        switch message {
-                        case .binary(let buffer): bytes = Array(buffer.readableBytesView)
-                        case .text(let text): bytes = Array(text.utf8)
-                        }
-                        await self.countFrame()
-                        await onFrame(bytes)
-                    }
-                }
+                let connection = try ClientConnection(try channel(onFrame: onFrame), address: try address(), logger: logger)
+                _ = try await connection.run()
                 logger.notice("\(name) socket closed")
             } catch {
                 if !Task.isCancelled { logger.warning("\(name) socket failed: \(error)") }
@@ -79,13 +71,65 @@ public actor SocketLink {
         }
     }
 
+    /// Frames larger than this are refused (and so is a message assembled past it).
+    static let maximumMessageBytes = 1 << 20
+
+    struct Endpoint {
+        var host: String
+        var port: Int
+        var path: String
+        var secure: Bool
+    }
+
+    /// `ws://host:port/path` or `wss://…`.
+    static func endpoint(_ url: String) throws -> Endpoint {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+              scheme == "ws" || scheme == "wss", let host = components.host, !host.isEmpty else {
+            throw WebSocketClientError.invalidURL
+        }
+        let secure = scheme == "wss"
+        let path = (components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath)
+            + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
+        return Endpoint(host: host, port: components.port ?? (secure ? 443 : 80), path: path, secure: secure)
+    }
+
+    private func address() throws -> ClientConnection<OriginFreeChannel>.Address {
+        let endpoint = try SocketLink.endpoint(url)
+        return .hostname(endpoint.host, port: endpoint.port)
+    }
+
+    private func channel(onFrame: @escaping @Sendable ([UInt8]) async -> Void) throws -> OriginFreeChannel {
+        let endpoint = try SocketLink.endpoint(url)
+        let tls = endpoint.secure ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
+        return OriginFreeChannel(
+            host: endpoint.host, port: endpoint.port, path: endpoint.path, headers: headers(), tls: tls,
+            maximumFrameBytes: SocketLink.maximumMessageBytes, pingSeconds: 20
+        ) { inbound, outbound, _ in
+            await self.connected(outbound)
+            var message: [UInt8] = []
+            var oversized = false
+            for try await frame in inbound {
+                if message.count + frame.data.readableBytes > SocketLink.maximumMessageBytes { oversized = true }
+                if !oversized { message += frame.data.readableBytesView }
+                guard frame.fin else { continue }
+                defer { message.removeAll(keepingCapacity: true); oversized = false }
+                await self.countFrame(oversized: oversized)
+                if oversized { continue }
+                await onFrame(message)
+            }
+        }
+    }
+
     private func connected(_ writer: WebSocketOutboundWriter) async {
         outbound = writer
         logger.info("\(name) socket connected (\(statistics.connects) connects so far)")
         if let subscription { try? await writer.write(.text(subscription)) }
     }
 
-    private func countFrame() { statistics.frames += 1 }
+    private func countFrame(oversized: Bool) {
+        statistics.frames += 1
+        if oversized { statistics.oversized += 1 }
+    }
 
     /// Upbit's subscribe message for trades and orderbooks of these markets (DEFAULT format).
     public static func marketSubscription(_ markets: [String]) -> String {

@@ -41,14 +41,21 @@ extension LocalUpbit {
     /// The market's clock: the newest generated frame time.
     var marketNow: Milliseconds { max(generator.nextSecondTime - 1_000, 0) }
 
+    /// Waits until the history is made and the market plays live (its clock is set then).
+    public func waitUntilLive() async {
+        while clock == .wall, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
+    }
+
     /// Plays the market: first the history at once (not broadcast), then one market second per
     /// wall-clock second divided by `speed`, until cancelled.
     public func runFeed() async {
         for _ in 0..<(options.historyMinutes * 60) { ingest(generator.nextSecond(), broadcast: false) }
+        clock = DriverClock(speed: options.speed, origin: DriverClock.wallNow(), reading: generator.nextSecondTime)
         let started = ContinuousClock.now
         var seconds = 0.0
         while !Task.isCancelled {
             ingest(generator.nextSecond(), broadcast: true)
+            sendHostileFrames()
             seconds += 1
             let due = started + .milliseconds(Int64(seconds * 1_000 / options.speed))
             try? await Task.sleep(until: due, clock: .continuous)
@@ -65,7 +72,7 @@ extension LocalUpbit {
                 candles[trade.market, default: CandleBook()]
                     .add(price: trade.price.doubleValue, volume: trade.volume.doubleValue, minute: Time.minute(of: trade.time))
                 push(exchange.receive(trade))
-                if broadcast { send(line, type: \.trades, market: trade.market) }
+                if broadcast { send(faulty(line, trade), type: \.trades, market: trade.market) }
             case .orderbook(let book):
                 exchange.receive(book)
                 if broadcast { send(line, type: \.orderbooks, market: book.market) }
@@ -73,6 +80,40 @@ extension LocalUpbit {
                 break
             }
         }
+    }
+
+    /// A trade frame as the faults want it: printed at a bogus price, or misdated (once each).
+    private func faulty(_ line: String, _ trade: Trade) -> String {
+        if faults.bogusPrints > 0 {
+            let price = Fixed(String(format: "%.8f", trade.price.doubleValue * faults.bogusPrintFactor)) ?? trade.price
+            faults.bogusPrints -= 1
+            return line.replacingOccurrences(of: "\"trade_price\":\(trade.price)", with: "\"trade_price\":\(price)")
+        }
+        if faults.skewedTradeSeconds != 0 {
+            let time = trade.time + Milliseconds(faults.skewedTradeSeconds) * 1_000
+            faults.skewedTradeSeconds = 0
+            return line.replacingOccurrences(of: "\"trade_timestamp\":\(trade.time)", with: "\"trade_timestamp\":\(time)")
+        }
+        return line
+    }
+
+    /// Fault: hostile frames to every open socket.
+    func sendHostileFrames() {
+        guard faults.hostileFrames > 0 else { return }
+        let frames = HostileSamples.frames(count: faults.hostileFrames, market: generator.marketCodes.first ?? "KRW-BTC",
+                                           time: marketNow)
+        faults.hostileFrames = 0
+        for frame in frames {
+            for socket in publicSockets.values { socket.continuation.yield(frame) }
+            for socket in privateSockets.values { socket.yield(frame) }
+        }
+    }
+
+    /// Fault: the operator takes KRW out of the account (as a withdrawal); myAsset tells the bot.
+    public func withdraw(krw: Fixed) {
+        exchange.withdraw(krw: krw)
+        let frame = LocalJSON.myAsset(exchange.balances, time: marketNow)
+        for socket in privateSockets.values { socket.yield(frame) }
     }
 
     private func send(_ line: String, type: KeyPath<PublicSocket, Set<String>>, market: String) {
@@ -85,8 +126,12 @@ extension LocalUpbit {
     func push(_ events: [Event]) {
         guard !faults.silentPrivateSocket else { return }
         var filled = false
-        for case .orderUpdated(let update) in events {
+        for case .orderUpdated(var update) in events {
             guard let order = exchange.orders[update.identifier] else { continue }
+            if faults.lyingMyOrders > 0, update.executedVolume.isPositive {
+                faults.lyingMyOrders -= 1
+                update.executedVolume = update.executedVolume * 10
+            }
             let frame = LocalJSON.myOrder(order, update: update)
             for socket in privateSockets.values {
                 socket.yield(frame)

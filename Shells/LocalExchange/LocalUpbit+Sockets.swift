@@ -8,6 +8,7 @@ extension LocalUpbitServer {
     static func upgrade(_ upbit: LocalUpbit, _ head: HTTPRequest)
         async throws -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         let path = (head.path ?? "").split(separator: "?").first.map(String.init) ?? ""
+        if head.headerFields[.origin] != nil, !(await upbit.admitOrigin()) { return .dontUpgrade }
         switch path {
         case "/websocket/v1":
             return .upgrade([:]) { inbound, outbound, _ in try await publicSession(upbit, inbound, outbound) }

@@ -41,6 +41,14 @@ public actor LocalUpbit {
     public private(set) var requestLog: [String] = []
     /// Orders refused because their identifier was used before (a bot must never cause one).
     public private(set) var duplicateIdentifierAttempts = 0
+    /// The market's clock once the feed runs: a bot trading a market played faster than real time
+    /// reads this clock (`LiveDriver.Setup.clock`).
+    public internal(set) var clock = DriverClock.wall
+    /// Orders refused, by Upbit error name.
+    public private(set) var orderRefusals: [String: Int] = [:]
+    /// REST requests and WebSocket handshakes that carried an `Origin` header (a bot never should).
+    public private(set) var originRequests = 0
+    private var lastOriginAt: Double?
 
     public init(options: Options = Options(), now: Milliseconds) throws {
         self.options = options
@@ -71,13 +79,28 @@ public actor LocalUpbit {
             return LocalResponse(status: 500, body: #"{"error":{"name":"server_error","message":"injected"}}"#)
         }
         let group = LocalUpbit.group(of: request)
-        if options.enforceRateLimits, limiter.reserve(group) > 0 {
+        if request.origin != nil, LocalUpbit.quotationGroups.contains(group), !admitOrigin() {
+            return LocalResponse(status: 429, body: "Too many API requests.", contentType: "text/plain")
+        }
+        if options.enforceRateLimits, !limiter.admit(group) {
             return LocalResponse(status: 429, body: "Too many API requests.", contentType: "text/plain")
         }
         var response = route(request)
         response.headers.append(("Remaining-Req", "group=\(group.rawValue); min=1800; sec=\(Int(group.defaultRate) - 1)"))
         if faults.delayMilliseconds > 0 { response.holdSeconds += Double(faults.delayMilliseconds) / 1_000 }
         return response
+    }
+
+    static let quotationGroups: Set<RateLimiter.Group> = [.market, .candle, .trade, .ticker, .orderbook]
+
+    /// Upbit allows requests carrying `Origin` (browser-style) once per 10 s, for quotation REST
+    /// and WebSocket handshakes alike (upbit-api.md §4). Counts every one.
+    public func admitOrigin() -> Bool {
+        originRequests += 1
+        let now = RateLimiter.monotonicSeconds()
+        if let last = lastOriginAt, now - last < 10 { return false }
+        lastOriginAt = now
+        return true
     }
 
     private func route(_ request: LocalRequest) -> LocalResponse {
@@ -182,6 +205,7 @@ public actor LocalUpbit {
         let events = exchange.place(OrderRequest(identifier: identifier, market: market, kind: kind), time: marketNow)
         if case .orderRejected(_, let error, _) = events.first {
             if error == "duplicated_identifier" { duplicateIdentifierAttempts += 1 }
+            orderRefusals[error, default: 0] += 1
             return .error(400, error, "refused: \(error)")
         }
         var response = LocalResponse(status: 201, json: LocalJSON.order(exchange.orders[identifier]!, asCreated: true))
@@ -223,6 +247,9 @@ public actor LocalUpbit {
     }
 
     public func balances() -> [Balance] { exchange.balances }
+
+    /// Every order with what it did: the exchange's record of fills (tests compare ledgers to it).
+    public func orderRecords() -> [SimulatedExchange.Order] { exchange.orders.values.sorted { $0.uuid < $1.uuid } }
 }
 
 /// A REST request as the server sees it.
@@ -233,13 +260,15 @@ public struct LocalRequest: Sendable {
     public var query: String?
     public var body: [UInt8]
     public var authorization: String?
+    public var origin: String?
 
-    public init(method: String, path: String, query: String?, body: [UInt8], authorization: String?) {
+    public init(method: String, path: String, query: String?, body: [UInt8], authorization: String?, origin: String? = nil) {
         self.method = method
         self.path = path
         self.query = query
         self.body = body
         self.authorization = authorization
+        self.origin = origin
     }
 
     var json: JSONValue? { body.isEmpty ? nil : try? JSONValue.parse(body) }

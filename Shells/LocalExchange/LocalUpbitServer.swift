@@ -53,7 +53,8 @@ public enum LocalUpbitServer {
     static func respond(_ upbit: LocalUpbit, _ request: Request) async throws -> Response {
         let body = try await request.body.collect(upTo: 1 << 20)
         let local = LocalRequest(method: request.method.rawValue, path: request.uri.path, query: request.uri.query,
-                                 body: Array(body.readableBytesView), authorization: request.headers[.authorization])
+                                 body: Array(body.readableBytesView), authorization: request.headers[.authorization],
+                                 origin: request.headers[.origin])
         let answer = await upbit.handle(local)
         if answer.holdSeconds > 0 { try await Task.sleep(for: .milliseconds(Int(answer.holdSeconds * 1_000))) }
         var headers = HTTPFields()

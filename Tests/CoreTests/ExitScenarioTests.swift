@@ -16,7 +16,8 @@ import Testing
         #expect(state.positions[0].stopPrice == fixed("500500.2501250625312656"))  // 500,000 * 1.0005 / 0.9995
         #expect(state.positions[0].trailingHigh == 501_500)
 
-        run(&state, [update("t-1-s2", "KRW-BTC", .done, volume: "0.5", funds: "250750", fee: "125.375", at: at(30, 6, 200))])
+        var ledger = legs(run(&state, [update("t-1-s2", "KRW-BTC", .done, volume: "0.5", funds: "250750", fee: "125.375",
+                                              at: at(30, 6, 200))]))
         #expect(state.positions[0].volume == fixed("0.5"))
 
         // The trail follows the high (502,500) and exits 0.2 % below it (501,495).
@@ -25,12 +26,13 @@ import Testing
         let trail = run(&state, [btc.trade(501_400, "0.01", at: at(30, 9))])
         #expect(trail == [.placeOrder(OrderRequest(identifier: "t-1-s3", market: "KRW-BTC",
                                                    kind: .marketSell(volume: fixed("0.5"))))])
-        run(&state, [update("t-1-s3", "KRW-BTC", .done, volume: "0.5", funds: "250700", fee: "125.35", at: at(30, 9, 200))])
+        ledger += legs(run(&state, [update("t-1-s3", "KRW-BTC", .done, volume: "0.5", funds: "250700", fee: "125.35",
+                                           at: at(30, 9, 200))]))
 
-        #expect(state.ledger.map(\.reason) == [.partialTakeProfit, .trailingStop])
-        #expect(state.ledger.map(\.volume) == [fixed("0.5"), fixed("0.5")])
-        #expect(state.ledger.map(\.feeKRW) == [fixed("250.375"), fixed("250.35")])
-        #expect(state.ledger.map(\.netPnLKRW) == [fixed("499.625"), fixed("449.65")])
+        #expect(ledger.map(\.reason) == [.partialTakeProfit, .trailingStop])
+        #expect(ledger.map(\.volume) == [fixed("0.5"), fixed("0.5")])
+        #expect(ledger.map(\.feeKRW) == [fixed("250.375"), fixed("250.35")])
+        #expect(ledger.map(\.netPnLKRW) == [fixed("499.625"), fixed("449.65")])
         #expect(state.positions.isEmpty)
     }
 
@@ -66,11 +68,12 @@ import Testing
                                         at: at(30, 8, 600))])
         #expect(ended.last == .placeOrder(OrderRequest(identifier: "t-1-s3", market: "KRW-BTC",
                                                        kind: .marketSell(volume: fixed("0.6")))))
-        run(&state, [update("t-1-s3", "KRW-BTC", .done, volume: "0.6", funds: "297000", fee: "148.5", at: at(30, 9))])
+        let ledger = legs(ended) + legs(run(&state, [update("t-1-s3", "KRW-BTC", .done, volume: "0.6", funds: "297000",
+                                                             fee: "148.5", at: at(30, 9))]))
 
-        #expect(state.ledger.map(\.reason) == [.takeProfit, .stopLoss])
-        #expect(state.ledger.map(\.volume) == [fixed("0.4"), fixed("0.6")])
-        #expect(state.ledger.map(\.netPnLKRW) == [fixed("399.7"), fixed("-3298.5")])
+        #expect(ledger.map(\.reason) == [.takeProfit, .stopLoss])
+        #expect(ledger.map(\.volume) == [fixed("0.4"), fixed("0.6")])
+        #expect(ledger.map(\.netPnLKRW) == [fixed("399.7"), fixed("-3298.5")])
         #expect(state.positions.isEmpty)
         #expect(state.cashKRW == fixed("997101.2"))  // 1,000,000 - 500,250 + 200,499.7 + 296,851.5
     }
@@ -80,8 +83,9 @@ import Testing
         config.exit.order = .limitTakeProfit
         var (state, _, _) = givenPositionOpen(config)
         run(&state, [.orderAccepted(identifier: "t-1-t2", uuid: "u-t2", time: at(30, 5, 300))])
-        run(&state, [update("t-1-t2", "KRW-BTC", .done, volume: "1", funds: "501500", fee: "250.75", at: at(30, 9))])
-        #expect(state.ledger.map(\.reason) == [.takeProfit])
+        let ledger = legs(run(&state, [update("t-1-t2", "KRW-BTC", .done, volume: "1", funds: "501500", fee: "250.75",
+                                              at: at(30, 9))]))
+        #expect(ledger.map(\.reason) == [.takeProfit])
         #expect(state.positions.isEmpty)
         #expect(state.orders.isEmpty)
     }

@@ -145,8 +145,8 @@ import Testing
                                         at: at(30, 10, 500), uuid: "u-s2")])
         #expect(found.contains(notify(.warning, "KRW-BTC",
             "order t-1-s2 was sent before a crash that lost it from the journal: adopted (1 filled)", at: at(30, 10, 500))))
-        #expect(state.ledger.map(\.reason) == [.recovered])
-        #expect(state.ledger.first?.netPnLKRW == Fixed("999.25"))
+        #expect(legs(found).map(\.reason) == [.recovered])
+        #expect(legs(found).first?.netPnLKRW == Fixed("999.25"))
         #expect(state.cashKRW == state.config.capital.initialKRW + Fixed("999.25")!)
 
         // The rest were never sent; the held stop loss has nothing left to sell and is dropped.

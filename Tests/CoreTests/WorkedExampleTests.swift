@@ -34,13 +34,14 @@ import Testing
 
         let filled = run(&state, [update("t-1-s2", "KRW-BTC", .done, volume: "1", funds: "501500", fee: "250.75",
                                          at: at(30, 7, 300))])
-        #expect(filled == [notify(.exit, "KRW-BTC", "take_profit: sold 1 KRW-BTC at 501500, net 999 KRW", at: at(30, 7, 300))])
-        #expect(state.positions.isEmpty)
-        #expect(state.orders.isEmpty)
-        #expect(state.ledger == [LedgerEntry(
+        let leg = LedgerEntry(
             positionId: 1, market: "KRW-BTC", entryTime: at(30, 5, 200), entryPrice: 500_000,
             exitTime: at(30, 7, 300), exitPrice: 501_500, volume: 1, grossPnLKRW: 1_500, feeKRW: fixed("500.75"),
-            netPnLKRW: fixed("999.25"), returnPercent: fixed("0.19985"), reason: .takeProfit)])
+            netPnLKRW: fixed("999.25"), returnPercent: fixed("0.19985"), reason: .takeProfit)
+        #expect(filled == [.bookLeg(leg, orderIdentifier: "t-1-s2"),
+                           notify(.exit, "KRW-BTC", "take_profit: sold 1 KRW-BTC at 501500, net 999 KRW", at: at(30, 7, 300))])
+        #expect(state.positions.isEmpty)
+        #expect(state.orders.isEmpty)
         #expect(state.cashKRW == fixed("1000999.25"))
         #expect(state.risk.cooldownUntil == ["KRW-BTC": at(35, 7, 300)])
     }
@@ -50,10 +51,11 @@ import Testing
         #expect(run(&state, [btc.trade(495_500, "0.01", at: at(30, 6))]) == [])
         let sell = run(&state, [btc.trade(495_000, "0.01", at: at(30, 7))])
         #expect(sell == [.placeOrder(OrderRequest(identifier: "t-1-s2", market: "KRW-BTC", kind: .marketSell(volume: 1)))])
-        run(&state, [update("t-1-s2", "KRW-BTC", .done, volume: "1", funds: "495000", fee: "247.5", at: at(30, 7, 300))])
-        #expect(state.ledger.map(\.reason) == [.stopLoss])
-        #expect(state.ledger[0].netPnLKRW == fixed("-5497.5"))
-        #expect(state.ledger[0].returnPercent == fixed("-1.0995"))
+        let ledger = legs(run(&state, [update("t-1-s2", "KRW-BTC", .done, volume: "1", funds: "495000", fee: "247.5",
+                                              at: at(30, 7, 300))]))
+        #expect(ledger.map(\.reason) == [.stopLoss])
+        #expect(ledger[0].netPnLKRW == fixed("-5497.5"))
+        #expect(ledger[0].returnPercent == fixed("-1.0995"))
         #expect(state.positions.isEmpty)
     }
 

@@ -35,6 +35,7 @@ func surgeBinary() -> URL {
         process.executableURL = surgeBinary()
         process.arguments = ["run", "--live"]
         process.environment = ["PATH": "/usr/bin:/bin"]
+        process.currentDirectoryURL = URL(fileURLWithPath: temporaryDirectory("no-keys"))  // never the repository's state/
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice

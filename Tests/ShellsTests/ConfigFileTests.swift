@@ -147,4 +147,34 @@ import Testing
             ])
         }
     }
+
+    @Test func loginInClearIsAllowedOnlyToLoopback() throws {
+        func parse(_ server: String) throws -> Settings {
+            try ConfigFile.parse("""
+                [email]
+                server = "\(server)"
+                starttls = false
+                from = "bot@example.com"
+                to = ["me@example.com"]
+                """, file: "bot.toml")
+        }
+        #expect(try parse("smtp://127.0.0.1:2525").email?.starttls == false)
+        #expect(try parse("smtp://localhost:25").email?.starttls == false)
+        do {
+            _ = try parse("smtp://mail.example.com:587")
+            Issue.record("accepted")
+        } catch {
+            #expect("\(error)" == "bot.toml: email.starttls: false sends the login and the reports in clear; allowed only to a loopback server (got smtp://mail.example.com:587)")
+        }
+    }
+
+    @Test func aUserWithoutAPasswordIsRefusedBeforeStart() throws {
+        var email = EmailSettings()
+        email.user = "bot"
+        #expect(throws: (any Error).self) { try ReportMail.password(email, environment: [:]) }
+        #expect(throws: (any Error).self) { try ReportMail.password(email, environment: ["SURGE_SMTP_PASSWORD": ""]) }
+        #expect(try ReportMail.password(email, environment: ["SURGE_SMTP_PASSWORD": "pw"]) == "pw")
+        email.user = ""
+        #expect(try ReportMail.password(email, environment: [:]) == nil)
+    }
 }

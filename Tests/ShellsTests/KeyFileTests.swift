@@ -36,4 +36,31 @@ import Testing
             #expect(error.description == "UPBIT_SECRET_KEY is not set (environment or --keys FILE)")
         }
     }
+
+    @Test func quotedValuesLoseTheirQuotesAndExportIsAccepted() throws {
+        let path = keyFile(mode: 0o600, text: "# keys\nexport UPBIT_ACCESS_KEY=\"abcd1234\"\nUPBIT_SECRET_KEY = 's3cr3t'\n\n")
+        let credentials = try KeyFile.credentials(file: path, environment: [:])
+        #expect(credentials.accessKey == "abcd1234")
+        let expected = UpbitCredentials(accessKey: "abcd1234", secretKey: "s3cr3t")
+        #expect(credentials.token(queryString: nil, nonce: "n", algorithm: .sha512)
+                    == expected.token(queryString: nil, nonce: "n", algorithm: .sha512))
+    }
+
+    @Test func aKeyGivenTwiceOrALineThatIsNotAnAssignmentIsRefusedWithoutShowingValues() {
+        let twice = keyFile(mode: 0o600, text: "UPBIT_ACCESS_KEY=a1\nUPBIT_SECRET_KEY=b2\nUPBIT_ACCESS_KEY=a3\n")
+        do {
+            _ = try KeyFile.credentials(file: twice, environment: [:])
+            Issue.record("no error")
+        } catch {
+            #expect(error.description == "key file \(twice) sets UPBIT_ACCESS_KEY twice (line 3)")
+        }
+        let garbage = keyFile(mode: 0o600, text: "UPBIT_ACCESS_KEY=a1\nsecretvalue\n")
+        do {
+            _ = try KeyFile.credentials(file: garbage, environment: [:])
+            Issue.record("no error")
+        } catch {
+            #expect(error.description == "key file \(garbage) line 2 is not NAME=value")
+            #expect(!error.description.contains("secretvalue"))
+        }
+    }
 }

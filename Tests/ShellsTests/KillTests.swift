@@ -7,16 +7,33 @@ import Testing
 /// The real `surge run --live` against the local Upbit, killed with SIGKILL at random moments and
 /// restarted each time (`SURGE_KILLS=N` for more than 20; `SURGE_KILL_SEED` to vary them).
 @Suite(.serialized) struct KillTests {
-    func launch(config: String, state: String) throws -> Process {
+    /// The bot reads the local market's clock: the market plays 10x faster than real time.
+    func launch(config: String, state: String, clock: DriverClock) throws -> Process {
         let process = Process()
         process.executableURL = surgeBinary()
-        process.arguments = ["run", "--live", "--config", config, "--state", state]
+        process.arguments = ["run", "--live", "--config", config, "--state", state, "--clock", clock.argument]
         process.environment = ["UPBIT_ACCESS_KEY": "local-access-key", "UPBIT_SECRET_KEY": "local-secret-key",
                                "PATH": "/usr/bin:/bin"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
+    }
+
+    /// Net P&L of sells as the exchange recorded them: proceeds after the sell fee, minus the
+    /// volume at its position's average buy cost including the buy fees (identifiers are
+    /// `prefix-position-leg+attempt`; buys are legs `b` and `f`).
+    static func netPnL(sells: [SimulatedExchange.Order], all: [SimulatedExchange.Order]) -> Fixed {
+        func position(_ order: SimulatedExchange.Order) -> Substring { order.request.identifier.split(separator: "-")[1] }
+        var total: Fixed = 0
+        for sell in sells {
+            let buys = all.filter { $0.request.side == .bid && position($0) == position(sell) }
+            let volume = buys.reduce(Fixed.zero) { $0 + $1.executedVolume }
+            let cost = buys.reduce(Fixed.zero) { $0 + $1.fundsKRW + $1.feeKRW }
+            guard volume.isPositive else { continue }
+            total += sell.fundsKRW - sell.feeKRW - cost * sell.executedVolume / volume
+        }
+        return total
     }
 
     @Test func killedAtRandomTheBotNeverSendsAnOrderTwiceAndEndsAgreeingWithTheExchange() async throws {
@@ -39,13 +56,13 @@ import Testing
                 """.write(toFile: config, atomically: true, encoding: .utf8)
             let state = directory + "/state"
             for pause in pauses {
-                let bot = try launch(config: config, state: state)
+                let bot = try launch(config: config, state: state, clock: await upbit.clock)
                 try await Task.sleep(for: .milliseconds(pause))
                 kill(bot.processIdentifier, SIGKILL)
                 bot.waitUntilExit()
             }
             // A last, undisturbed run settles everything, then stops cleanly.
-            let bot = try launch(config: config, state: state)
+            let bot = try launch(config: config, state: state, clock: await upbit.clock)
             try await Task.sleep(for: .seconds(8))
             bot.terminate()
             bot.waitUntilExit()
@@ -62,7 +79,25 @@ import Testing
             let open = await upbit.orderSummaries().filter { !$0.state.isFinal }.map(\.identifier)
             for identifier in open { #expect(books.orders[identifier] != nil, "\(identifier) open on the exchange, unknown to the bot") }
             let placed = await upbit.requestLog.filter { $0 == "POST /v1/orders" }.count
-            print("kill test: \(kills) kills, \(placed) orders placed, \(books.ledger.count) exit legs, \(books.positions.count) positions")
+
+            // The ledger file holds exactly the store's legs, each once, however the kills fell.
+            let legs = try Store(directory: state, readOnly: true).legs()
+            let rows = try LedgerFile(directory: state).read()
+            #expect(rows == legs)
+            #expect(Set(rows.compactMap(\.identifier)).count == rows.count)
+            // … and `surge report` over it agrees with the exchange's record of fills: one leg per
+            // sell that filled, and the net P&L of those sells against their position's buys.
+            let exchange = await upbit.orderRecords()
+            let sells = exchange.filter { $0.request.side == .ask && $0.executedVolume.isPositive && $0.state.isFinal }
+            #expect(Set(sells.map(\.request.identifier)) == Set(rows.compactMap(\.identifier)))
+            let truth = KillTests.netPnL(sells: sells, all: exchange)
+            let report = try runSurge(["report", "--state", state, "--out", directory + "/report"])
+            #expect(report.status == 0)
+            #expect(report.output.hasPrefix("\(sells.count) exit legs, net P&L "), "\(report.output)")
+            let printed = report.output.split(separator: " ").dropFirst(5).first.flatMap { Fixed(String($0)) }
+            let net = try #require(printed, "\(report.output)")
+            #expect(net - truth <= 1 && truth - net <= 1, "report \(net) KRW, exchange \(truth) KRW")
+            print("kill test: \(kills) kills, \(placed) orders placed, \(rows.count) exit legs (net \(net) KRW), \(books.positions.count) positions")
         }
     }
 }

@@ -42,17 +42,18 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
         try await withLocalUpbit(.fast) { upbit, port in
             var logger = Logger(label: "test")
             logger.logLevel = .warning
-            let setup = LiveDriver.Setup(settings: localSettings(port), mode: .live,
+            var setup = LiveDriver.Setup(settings: localSettings(port), mode: .live,
                                          credentials: UpbitCredentials(accessKey: "local-access-key", secretKey: "local-secret-key"),
                                          identifierPrefix: "lt")
+            setup.clock = await upbit.clock
             let driver = LiveDriver(setup: setup, logger: logger)
             let run = Task { await driver.run() }
             defer { run.cancel() }
 
             // surge -> market buy -> take profit (or stop) -> market sell, all signed and verified
-            let closed = await eventually(60) { await !driver.state.ledger.isEmpty }
+            let closed = await eventually(60) { await !driver.sessionLegs.isEmpty }
             #expect(closed)
-            let ledger = await driver.state.ledger
+            let ledger = await driver.sessionLegs
             let orders = await upbit.orderSummaries()
             let legs = Set(ledger.map(\.positionId))
             for position in legs {
@@ -70,6 +71,8 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
                 return socketsBack && newData
             }
             #expect(flowing)
+            // No handshake or request carried `Origin` (Upbit allows those once per 10 s).
+            #expect(await upbit.originRequests == 0)
 
             // What the bot holds is what the exchange holds.
             run.cancel()
@@ -119,6 +122,7 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
             var setup = LiveDriver.Setup(settings: localSettings(port), mode: .live,
                                          credentials: UpbitCredentials(accessKey: "local-access-key", secretKey: "local-secret-key"),
                                          identifierPrefix: "la")
+            setup.clock = await upbit.clock
             setup.restTimeoutMilliseconds = 1_500
             let driver = LiveDriver(setup: setup, logger: logger)
             let run = Task { await driver.run() }
@@ -128,8 +132,9 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
             let first = 1 + Config().capital.maxPositions
             let settled = await eventually(60) {
                 let state = await driver.state
+                let legs = await driver.sessionLegs
                 return state.positions.contains { $0.id == first && $0.phase != .opening }
-                    || state.ledger.contains { $0.positionId == first }
+                    || legs.contains { $0.positionId == first }
             }
             #expect(settled)
             let entries = await upbit.orderSummaries().filter { $0.identifier.hasPrefix("la-\(first)-b") }
@@ -181,19 +186,28 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
         try await withLocalUpbit(.fast) { upbit, port in
             var logger = Logger(label: "test")
             logger.logLevel = .warning
-            let setup = LiveDriver.Setup(settings: localSettings(port), mode: .paper, credentials: nil, identifierPrefix: "pp")
+            var setup = LiveDriver.Setup(settings: localSettings(port), mode: .paper, credentials: nil, identifierPrefix: "pp")
+            setup.clock = await upbit.clock
+            let directory = temporaryDirectory("paper")
+            setup.stateDirectory = directory
             let driver = LiveDriver(setup: setup, logger: logger)
+            try await driver.openStore()
             let run = Task { await driver.run() }
             defer { run.cancel() }
             let traded = await eventually(60) {
                 let state = await driver.state
-                return state.ledger.count + state.positions.filter { $0.phase == .open }.count > 0
+                return (await driver.sessionLegs).count + state.positions.filter { $0.phase == .open }.count > 0
             }
             #expect(traded)
             #expect(await upbit.orderSummaries().isEmpty)
             #expect(await !upbit.requestLog.contains { $0.hasPrefix("POST") })
             let state = await driver.state
             #expect(state.checkInvariants() == [])
+            // paper legs never reach the live ledger (nor a store): only paper-ledger.jsonl
+            #expect(!FileManager.default.fileExists(atPath: directory + "/ledger.jsonl"))
+            #expect(!FileManager.default.fileExists(atPath: directory + "/data.mdb"))
+            let legs = await driver.sessionLegs
+            #expect(try LedgerFile(directory: directory, name: LedgerFile.paperName).read().map(\.leg) == legs)
         }
     }
 }

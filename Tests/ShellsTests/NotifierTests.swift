@@ -119,6 +119,7 @@ func note(_ kind: Core.Notification.Kind, _ text: String) -> Core.Notification {
             var logger = Logger(label: "test")
             logger.logLevel = .critical
             var setup = LiveDriver.Setup(settings: localSettings(port), mode: .paper, credentials: nil, identifierPrefix: "hm")
+            setup.clock = await upbit.clock
             setup.notifier = Notifier(channels: .init(email: (email, nil), webhookURL: nil), settings: notify)
             let driver = LiveDriver(setup: setup, logger: logger)
             let run = Task { await driver.run() }
@@ -126,7 +127,8 @@ func note(_ kind: Core.Notification.Kind, _ text: String) -> Core.Notification {
             // entries produce notifications; the mail hangs; market data keeps being processed
             let traded = await eventually(60) {
                 let state = await driver.state
-                return !state.positions.isEmpty || !state.ledger.isEmpty
+                let legs = await driver.sessionLegs
+                return !state.positions.isEmpty || !legs.isEmpty
             }
             #expect(traded)
             let before = await driver.state.risk.lastMarketDataAt ?? 0

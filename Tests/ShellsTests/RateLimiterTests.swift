@@ -16,16 +16,53 @@ final class ManualClock: @unchecked Sendable {
         let limiter = RateLimiter(now: { clock.now })
         let waits = (0..<13).map { _ in limiter.reserve(.order) }
         #expect(waits.prefix(12).allSatisfy { $0 == 0 })
-        #expect(abs(waits[12] - 1.0 / 12) < 1e-9)
-        clock.advance(1)
+        #expect(abs(waits[12] - 1.02) < 1e-9)  // a second after the first, plus the margin
+        clock.advance(2)
         #expect(limiter.reserve(.order) == 0)
+    }
+
+    /// At a restart nothing says how many requests are left: 31 default-group requests sent as
+    /// fast as allowed must span more than a second (Upbit allows 30 per second).
+    @Test func aBurstNeverPutsMoreThanTheLimitInAnySecond() {
+        let clock = ManualClock()
+        let limiter = RateLimiter(now: { clock.now })
+        var sent: [Double] = []
+        for _ in 0..<95 {
+            let wait = limiter.reserve(.default)
+            clock.advance(wait)
+            sent.append(clock.now)
+            clock.advance(0.001)
+        }
+        for (index, time) in sent.enumerated() where index >= 30 {
+            #expect(time - sent[index - 30] >= 1.0, "request \(index)")
+        }
+    }
+
+    @Test func theServerSideAdmitsTheLimitPerWindowAndNoMore() {
+        let clock = ManualClock()
+        let limiter = RateLimiter(now: { clock.now })
+        #expect((0..<30).allSatisfy { _ in limiter.admit(.default) })
+        #expect(!limiter.admit(.default))
+        clock.advance(0.999)
+        #expect(!limiter.admit(.default))
+        clock.advance(0.002)
+        #expect(limiter.admit(.default))
+    }
+
+    @Test func remainingRequestsLowerThanOursTighten() {
+        let clock = ManualClock()
+        let limiter = RateLimiter(now: { clock.now })
+        limiter.observe(remainingRequests: "group=default; min=1800; sec=2")
+        #expect(limiter.reserve(.default) == 0)
+        #expect(limiter.reserve(.default) == 0)
+        #expect(limiter.reserve(.default) > 0.9)
     }
 
     @Test func cancelAllIsOneRequestPerTwoSeconds() {
         let clock = ManualClock()
         let limiter = RateLimiter(now: { clock.now })
         #expect(limiter.reserve(.orderCancelAll) == 0)
-        #expect(limiter.reserve(.orderCancelAll) == 2)
+        #expect(abs(limiter.reserve(.orderCancelAll) - 2.02) < 1e-9)
     }
 
     @Test func remainingRequestsHeadersParseWithHyphenatedGroups() {

@@ -45,7 +45,7 @@ func run(_ events: [Event]) -> State {
         }
         let recovered = try Store(directory: directory).recover(initial: initialState())
         #expect(recovered.state == run(events))
-        #expect(recovered.state.ledger.map(\.reason) == [.takeProfit])
+        #expect(recovered.state.positions.isEmpty && recovered.state.cashKRW == Fixed("1000999.25")!)
         #expect(recovered.replayedEvents == events.count)
         #expect(recovered.lastSequence == UInt64(events.count))
     }

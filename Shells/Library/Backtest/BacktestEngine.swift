@@ -10,6 +10,8 @@ public struct BacktestEngine {
     /// The first few rejected lines, for the operator: "line 12: missing field trade_price".
     public private(set) var rejections: [String] = []
     public private(set) var equityCurve: [EquityPoint] = []
+    /// Every exit leg booked (`bookLeg` commands), in order.
+    public private(set) var ledger: [LedgerEntry] = []
     public private(set) var firstFrameTime: Milliseconds?
     public private(set) var lastFrameTime: Milliseconds?
     /// Receives candle and decision records when tracing.
@@ -64,7 +66,7 @@ public struct BacktestEngine {
     public mutating func finish() -> BacktestSummary {
         if let last = lastFrameTime { run(.dataEnded(time: last)) }
         equityCurve.append(EquityPoint(time: lastFrameTime ?? 0, equityKRW: state.equityKRW))
-        return BacktestSummary(ledger: state.ledger, equityCurve: equityCurve,
+        return BacktestSummary(ledger: ledger, equityCurve: equityCurve,
                                initialEquityKRW: state.config.capital.initialKRW, finalEquityKRW: state.equityKRW,
                                framesRead: framesRead, framesRejected: framesRejected,
                                firstFrameTime: firstFrameTime, lastFrameTime: lastFrameTime)
@@ -110,6 +112,9 @@ public struct BacktestEngine {
         case .fetchCandles(let requestId, let market, _): return [.candlesFetchFailed(requestId: requestId, market: market, time: time)]
         case .trace(let record):
             traceSink?(record)
+            return []
+        case .bookLeg(let leg, _):
+            ledger.append(leg)
             return []
         case .subscribe, .notify:
             return []

@@ -85,10 +85,20 @@ extension ConfigFile {
         if email.to.isEmpty || !email.to.allSatisfy({ $0.contains("@") }) {
             problems.append("email.to: must list at least one e-mail address")
         }
+        if email.server.hasPrefix("smtp://"), !email.starttls, !ConfigFile.isLoopback(url: email.server) {
+            problems.append("email.starttls: false sends the login and the reports in clear; allowed only to a loopback server (got \(email.server))")
+        }
         if let time = email.dailyReportTime, DailyTime(time) == nil {
             problems.append("email.daily_report_time: must be HH:MM (KST), got \(time)")
         }
         return problems
+    }
+
+    /// `scheme://127.x.x.x…`, `scheme://localhost…` or `scheme://[::1]…`.
+    static func isLoopback(url: String) -> Bool {
+        guard let host = url.split(separator: "/", omittingEmptySubsequences: true).dropFirst().first else { return false }
+        let name = host.hasPrefix("[") ? String(host.prefix { $0 != "]" }) + "]" : String(host.split(separator: ":").first ?? "")
+        return name == "localhost" || name == "[::1]" || name.hasPrefix("127.")
     }
 
     static func validateNotify(_ notify: NotifySettings) -> [String] {

@@ -148,6 +148,11 @@ public struct SimulatedExchange: Sendable {
         orders.values.filter { !$0.state.isFinal }.sorted { $0.uuid < $1.uuid }.map { update($0.request.identifier, time: time) }
     }
 
+    /// KRW leaves the account (an operator's withdrawal), at most what is free.
+    public mutating func withdraw(krw amount: Fixed) {
+        krw -= Fixed.min(Fixed.max(amount, .zero), krw)
+    }
+
     public var balances: [Balance] {
         var list = [Balance(currency: "KRW", balance: krw, locked: lockedKRW)]
         for market in Set(coins.keys).union(lockedCoins.keys).sorted() {

@@ -1,28 +1,63 @@
 import Core
 import Foundation
 
-/// The live ledger on disk: `STATE/ledger.jsonl`, one exit leg per line with the equity right
-/// after it, appended and fsynced as legs happen. `surge report` and the daily mail read it.
+/// The live ledger on disk: `STATE/ledger.jsonl` (paper mode: `STATE/paper-ledger.jsonl`), one
+/// exit leg per line with the equity right after it and the sell order's identifier, appended and
+/// fsynced once the journal holds the leg. `surge report` and the daily mail read it.
 public struct LedgerFile: Sendable {
     public struct Row: Codable, Equatable, Sendable {
         public var leg: LedgerEntry
         public var equityKRW: Fixed
+        /// The sell order whose fills the leg books: one row per identifier, ever (rows written
+        /// before identifiers were kept have none).
+        public var identifier: String?
 
-        public init(leg: LedgerEntry, equityKRW: Fixed) {
+        public init(leg: LedgerEntry, equityKRW: Fixed, identifier: String? = nil) {
             self.leg = leg
             self.equityKRW = equityKRW
+            self.identifier = identifier
         }
 
         enum CodingKeys: String, CodingKey {
             case leg
             case equityKRW = "equity_krw"
+            case identifier
         }
     }
 
+    public static let liveName = "ledger.jsonl"
+    public static let paperName = "paper-ledger.jsonl"
+
     public let path: String
 
-    public init(directory: String) {
-        path = directory + "/ledger.jsonl"
+    public init(directory: String, name: String = LedgerFile.liveName) {
+        path = directory + "/" + name
+    }
+
+    /// A row cut short by a crash in the middle of a write (no final newline) is removed, so the
+    /// next append starts on a line of its own; the row is written again from the store.
+    public func repairTornTail() throws {
+        guard let handle = FileHandle(forUpdatingAtPath: path) else { return }
+        defer { try? handle.close() }
+        let size = try handle.seekToEnd()
+        guard size > 0 else { return }
+        var end = size
+        while end > 0 {
+            let start = end > 4_096 ? end - 4_096 : 0
+            try handle.seek(toOffset: start)
+            let chunk = try handle.read(upToCount: Int(end - start)) ?? Data()
+            if let newline = chunk.lastIndex(of: UInt8(ascii: "\n")) {
+                let keep = start + UInt64(newline - chunk.startIndex) + 1
+                if keep < size {
+                    try handle.truncate(atOffset: keep)
+                    try handle.synchronize()
+                }
+                return
+            }
+            end = start
+        }
+        try handle.truncate(atOffset: 0)
+        try handle.synchronize()
     }
 
     public func append(_ rows: [Row]) throws {
@@ -102,7 +137,17 @@ public enum ReportMail {
     }
 
     /// The SMTP password: `SURGE_SMTP_PASSWORD`, or `password_file` (which must be mode 0600).
+    /// The SMTP password: `SURGE_SMTP_PASSWORD`, else `password_file`. A `user` with no password
+    /// anywhere is refused before the bot starts (it would log in with an empty one).
     public static func password(_ settings: EmailSettings, environment: [String: String]) throws -> String? {
+        let password = try configuredPassword(settings, environment: environment)
+        if !settings.user.isEmpty, (password ?? "").isEmpty {
+            throw RecordingError(message: "[email] user is \(settings.user) but no password is given: set SURGE_SMTP_PASSWORD or [email] password_file")
+        }
+        return password
+    }
+
+    static func configuredPassword(_ settings: EmailSettings, environment: [String: String]) throws -> String? {
         if let value = environment["SURGE_SMTP_PASSWORD"] { return value }
         guard let file = settings.passwordFile else { return nil }
         var status = stat()

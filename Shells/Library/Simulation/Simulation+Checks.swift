@@ -27,7 +27,7 @@ extension Simulation {
         case .balancesPushed, .entriesPaused, .entriesResumed:
             false
         case .marketsListed, .marketRulesReceived, .tradeReceived, .orderbookReceived, .candlesFetched,
-             .candlesFetchFailed, .timerFired, .feedStalled, .recovered, .closeRequested, .dataEnded:
+             .candlesFetchFailed, .timerFired, .feedStalled, .recovered, .closeRequested, .dataEnded, .configAdopted:
             false
         }
     }
@@ -61,6 +61,31 @@ extension Simulation {
     }
 }
 
+extension Simulation {
+    /// The ledger file holds every leg the store booked, each exactly once; without a lost
+    /// transaction it equals the store's legs row for row.
+    mutating func ledgerFailures() -> [String] {
+        do {
+            guard let store = bot?.store else { return ["the bot is down at the end"] }
+            let booked = try store.legs()
+            let rows = try LedgerFile(directory: directory).read()
+            statistics.exitLegs = rows.count
+            statistics.exitReasons = Set(rows.map(\.leg.reason))
+            var problems: [String] = []
+            let identifiers = rows.compactMap(\.identifier)
+            if Set(identifiers).count != rows.count { problems.append("the ledger file holds a leg twice: \(identifiers)") }
+            let missing = booked.compactMap(\.identifier).filter { !identifiers.contains($0) }
+            if !missing.isEmpty { problems.append("legs booked but not in the ledger file: \(missing)") }
+            if !lostTransactions, rows != booked {
+                problems.append("the ledger file (\(rows.count) rows) differs from the store's legs (\(booked.count))")
+            }
+            return problems
+        } catch {
+            return ["cannot read the legs: \(error)"]
+        }
+    }
+}
+
 extension Event {
     /// The same event with its time set (answers are stamped when they are delivered).
     func stamped(_ time: Milliseconds) -> Event {
@@ -86,7 +111,7 @@ extension Event {
         case .orderUpdated(var update):
             { update.time = time; return .orderUpdated(update) }()
         case .marketsListed, .marketRulesReceived, .tradeReceived, .orderbookReceived, .timerFired, .feedStalled,
-             .recovered, .closeRequested, .dataEnded:
+             .recovered, .closeRequested, .dataEnded, .configAdopted:
             self
         }
     }

@@ -22,9 +22,7 @@ extension Simulation {
             } else {
                 schedule(.openOrdersFetched(requestId: requestId, orders: exchange.openOrders(time: clock), time: 0))
             }
-        case .notify(let notification):
-            if notification.text.hasPrefix("left "), let market = notification.market { dustMarkets.insert(market) }
-        case .subscribe, .trace:
+        case .subscribe, .trace, .bookLeg, .notify:
             break
         }
     }

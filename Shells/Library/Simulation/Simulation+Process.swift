@@ -27,6 +27,7 @@ extension Simulation {
         let sent = !outgoing.isEmpty
         if sent { committed = loop.state }
         if sent, armedFault == .crashAfterCommit { return crash() }
+        writeLedger(&loop)
         bot = loop
         check(after: event)
         for command in commands { handle(command) }
@@ -48,6 +49,7 @@ extension Simulation {
         }
         committed = loop.state
         if armedFault == .crashAfterCommit { return crash() }
+        writeLedger(&loop)
         bot = loop
         // a lost transaction waits for a commit that lets commands out; this one is kept
         if armedFault == .lostTransaction { takeBackup() }
@@ -87,8 +89,10 @@ extension Simulation {
         mix("CRASH \(armedFault?.rawValue ?? "")")
         armedFault = nil
         bot = nil  // closes the store
+        ledger = nil
         pending.removeAll()
         if let lost {
+            lostTransactions = true
             do {
                 try FileManager.default.removeItem(atPath: directory + "/data.mdb")
                 try FileManager.default.moveItem(atPath: lost.directory + "/data.mdb", toPath: directory + "/data.mdb")
@@ -106,13 +110,21 @@ extension Simulation {
     /// Start-up: recovery from the store (which must give back the state of the last commit),
     /// then `recovered`, which reconciles with the exchange.
     mutating func restart() {
+        if editsConfig, statistics.restarts > 0, random.chance(30) {
+            config = Simulation.editedConfig(config, &random)
+        }
         do {
             let store = try Store(directory: directory, durable: false)
             var opened = try TradingLoop.open(store, initial: initialState, config: config, now: clock)
-            if opened.loop.state != committed {
+            if opened.recovery.state != committed {
                 failures.append("restart \(statistics.restarts): the recovered state differs from the last commit")
             }
+            if opened.configAdopted { statistics.configChanges += 1 }
+            committed = opened.loop.state
             opened.loop.snapshotEveryEvents = snapshotEveryEvents
+            let writer = try LedgerWriter(file: LedgerFile(directory: directory))
+            try writer.synchronize(with: store)
+            ledger = writer
             bot = opened.loop
             mix("START \(opened.recovery.snapshotSequence) \(opened.recovery.replayedEvents)")
         } catch {
@@ -123,12 +135,25 @@ extension Simulation {
         feed(.recovered(time: clock))
     }
 
+    /// Legs whose commit happened go to the ledger file, as the live driver writes them.
+    mutating func writeLedger(_ loop: inout TradingLoop) {
+        let legs = loop.takeCommittedLegs()
+        guard !legs.isEmpty, let ledger else { return }
+        do {
+            try ledger.write(legs)
+        } catch {
+            failures.append("cannot write the ledger file: \(error)")
+        }
+    }
+
     mutating func record(_ event: Event, _ commands: [Command]) {
         statistics.events += 1
         mix("\(event)")
         for command in commands {
             mix("\(command)")
             if case .placeOrder = command { statistics.ordersPlaced += 1 }
+            // dust written off is known to the books even if the process dies before the notice leaves
+            if case .notify(let note) = command, note.text.hasPrefix("left "), let market = note.market { dustMarkets.insert(market) }
             if case .notify(let note) = command, note.text.contains("lost it from the journal: adopted") {
                 statistics.adoptedOrders += 1
             }

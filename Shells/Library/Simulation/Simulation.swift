@@ -56,12 +56,21 @@ public struct Simulation {
         public var unknownOutcomes = 0
         /// Orders a lost transaction had sent, found and adopted at a restart.
         public var adoptedOrders = 0
+        /// Restarts that came back with an edited config (journaled as `configAdopted`).
+        public var configChanges = 0
     }
 
     public let seed: UInt64
     public let steps: Int
     var random: SplitMix64
-    let config: Config
+    /// The operator's config file: some seeds edit it between restarts.
+    var config: Config
+    let editsConfig: Bool
+    /// The ledger file, written after each commit as the live driver does (nil while down).
+    var ledger: LedgerWriter?
+    /// True once a lost transaction happened: the file may then hold a leg as first booked while
+    /// the store holds it as adopted again (same identifier, written once).
+    var lostTransactions = false
     let initialState: State
     let directory: String
     /// The bot process; nil while it is down.
@@ -98,6 +107,7 @@ public struct Simulation {
         self.directory = directory
         random = SplitMix64(seed: seed)
         config = Simulation.randomConfig(&random)
+        editsConfig = random.chance(40)
         let options = State.Options(identifierPrefix: "s\(seed)", trace: random.chance(20),
                                     backfillCandles: random.chance(30) ? 5 : 0)
         initialState = State(config: config, options: options)
@@ -144,6 +154,26 @@ public struct Simulation {
         return config
     }
 
+    /// The operator edits the config file while the bot is down: exits, limits, windows (which
+    /// restart market history), entry order type, cooldown; always a valid config.
+    static func editedConfig(_ config: Config, _ random: inout SplitMix64) -> Config {
+        var edited = config
+        switch random.int(0...5) {
+        case 0: edited.exit.takeProfit = Fixed(random.int(1...10)) / 1_000
+        case 1: edited.exit.stopLoss = -Fixed(random.int(1...20)) / 1_000
+        case 2: edited.capital.maxPositions = random.int(1...3)
+        case 3:
+            edited.entry.averageWindowMinutes = random.int(1...4)
+            edited.entry.rsiPeriod = random.int(2...5)
+            edited.entry.surgeWindowSeconds = random.pick([10, 30, 60])
+        case 4: edited.entry.order = random.chance(50) ? .market : .limit
+        default:
+            edited.risk.cooldownMinutes = random.int(0...2)
+            edited.entry.minVolumeRatio = Double(random.int(10...30)) / 10
+        }
+        return edited
+    }
+
     // MARK: - Driving
 
     /// The fault phase, then the fault-free phase, then the convergence checks; the store is
@@ -154,8 +184,7 @@ public struct Simulation {
         for _ in 0..<steps where failures.isEmpty { step() }
         if failures.isEmpty { converge() }
         if failures.isEmpty { failures += convergenceFailures() }
-        statistics.exitLegs = state.ledger.count
-        statistics.exitReasons = Set(state.ledger.map(\.reason))
+        if failures.isEmpty { failures += ledgerFailures() }
         finish()
         return failures
     }
@@ -211,6 +240,7 @@ public struct Simulation {
     /// The state directory and any backup are removed.
     mutating func finish() {
         bot = nil
+        ledger = nil
         try? FileManager.default.removeItem(atPath: directory)
         if let backup { try? FileManager.default.removeItem(atPath: backup.directory) }
         backup = nil

@@ -20,7 +20,7 @@ public enum SimulationRunner {
             }
             let summary = "\(statistics.events) events, \(statistics.ordersPlaced) orders, \(statistics.exitLegs) exit legs, "
                 + "\(statistics.restarts - 1) restarts (\(faults.isEmpty ? "no crash" : faults.joined(separator: ", "))), "
-                + "\(statistics.networkFaults) network faults, digest \(String(digest, radix: 16))"
+                + "\(statistics.configChanges) config changes, \(statistics.networkFaults) network faults, digest \(String(digest, radix: 16))"
             guard passed else {
                 return "seed \(seed): VIOLATION: \(failures.prefix(3).joined(separator: "; ")) [\(summary)]"
             }

@@ -13,30 +13,66 @@ public final class LMDBEnvironment: @unchecked Sendable {
     let environment: OpaquePointer
     public let readOnly: Bool
 
-    /// Opens (and with `readOnly == false` creates) the environment in `directory`.
-    public init(directory: String, readOnly: Bool = false, durable: Bool = true, mapSize: Int = 1 << 34,
-                maxDatabases: UInt32 = 8) throws(Failure) {
-        if !readOnly {
+    /// Opens the environment in `directory`; with `create` (and not `readOnly`) makes a new one
+    /// where there is no `data.mdb` at all. Anything else that is not a sound LMDB file is refused
+    /// before LMDB touches its pages: `data.mdb` not a regular file, empty, or shorter than its
+    /// meta pages say (LMDB maps pages past the end of a truncated file: SIGBUS on first use).
+    public init(directory: String, readOnly: Bool = false, durable: Bool = true, create: Bool = true,
+                mapSize: Int = 1 << 34, maxDatabases: UInt32 = 8) throws(Failure) {
+        let dataFile = directory + "/data.mdb"
+        let existing = try LMDBEnvironment.fileSize(dataFile)
+        if existing == nil {
+            guard create && !readOnly else { throw Failure(description: "no store in \(directory) (no data.mdb)") }
             do {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             } catch {
                 throw Failure(description: "cannot create \(directory): \(error.localizedDescription)")
             }
+        } else if existing == 0 {
+            throw Failure(description: "\(dataFile) is empty (0 bytes): the store was lost; refusing to start a new one "
+                          + "in its place (move \(directory) aside to start afresh)")
         }
         var pointer: OpaquePointer?
         try LMDBEnvironment.check(mdb_env_create(&pointer), "mdb_env_create")
+        // From here on deinit closes the environment, also when this initializer throws.
         environment = pointer!
         self.readOnly = readOnly
-        do {
-            try LMDBEnvironment.check(mdb_env_set_mapsize(environment, mapSize), "mdb_env_set_mapsize")
-            try LMDBEnvironment.check(mdb_env_set_maxdbs(environment, maxDatabases), "mdb_env_set_maxdbs")
-            let flags = UInt32(readOnly ? MDB_RDONLY : 0) | UInt32(durable ? 0 : MDB_NOSYNC)
-            try LMDBEnvironment.check(mdb_env_open(environment, directory, flags, 0o600), "open \(directory)")
-        } catch {
-            mdb_env_close(environment)
-            throw error
+        try LMDBEnvironment.check(mdb_env_set_mapsize(environment, mapSize), "mdb_env_set_mapsize")
+        try LMDBEnvironment.check(mdb_env_set_maxdbs(environment, maxDatabases), "mdb_env_set_maxdbs")
+        let flags = UInt32(readOnly ? MDB_RDONLY : 0) | UInt32(durable ? 0 : MDB_NOSYNC)
+        try LMDBEnvironment.check(mdb_env_open(environment, directory, flags, 0o600), "cannot open the store in \(directory)")
+        try checkLength(dataFile)
+    }
+
+    /// The size of a regular file, nil when there is none; a directory or other non-file is refused.
+    static func fileSize(_ path: String) throws(Failure) -> Int? {
+        var status = stat()
+        guard lstat(path, &status) == 0 else {
+            if errno == ENOENT { return nil }
+            throw Failure(description: "cannot read \(path): \(String(cString: strerror(errno)))")
+        }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw Failure(description: "\(path) is not a regular file: refusing to use it as a store")
+        }
+        return Int(status.st_size)
+    }
+
+    /// The meta page (read by `mdb_env_open` with plain reads) names the last used page; a file
+    /// shorter than that was truncated, and reading its pages through the map would be SIGBUS.
+    private func checkLength(_ dataFile: String) throws(Failure) {
+        var info = MDB_envinfo()
+        var stat = MDB_stat()
+        try LMDBEnvironment.check(mdb_env_info(environment, &info), "mdb_env_info")
+        try LMDBEnvironment.check(mdb_env_stat(environment, &stat), "mdb_env_stat")
+        let needed = (info.me_last_pgno + 1) * Int(stat.ms_psize)
+        let actual = try LMDBEnvironment.fileSize(dataFile) ?? 0
+        guard actual >= needed else {
+            throw Failure(description: "\(dataFile) is truncated (\(actual) bytes, its pages need \(needed)): "
+                          + "refusing to read it (restore it from a copy, or move \(directory(of: dataFile)) aside)")
         }
     }
+
+    private func directory(of file: String) -> String { (file as NSString).deletingLastPathComponent }
 
     deinit { mdb_env_close(environment) }
 

@@ -4,13 +4,16 @@ import Foundation
 /// The bot's durable memory in LMDB (`STATE/data.mdb`):
 /// - `journal`: every event, keyed by a big-endian sequence number (append-only);
 /// - `snapshots`: `State` at some sequence numbers, the newest `keptSnapshots` kept;
-/// - `meta`: schema version, last sequence, the identifier prefix of this state directory.
+/// - `meta`: schema version, last sequence, the identifier prefix of this state directory;
+/// - `legs`: every exit leg booked (`LedgerFile.Row`), keyed by a big-endian leg number, written in
+///   the transaction that journals the event which produced it (the source of `ledger.jsonl`).
 /// Every record starts with the CRC-32 of the rest. The journal before the oldest kept snapshot is
 /// pruned, so disk use stays bounded however long the bot runs.
 public final class Store: @unchecked Sendable {
-    /// 2: `State.probes` (orders a lost transaction may have sent). Version 1 snapshots are
-    /// migrated when read (they had none); events did not change.
-    public static let schemaVersion: UInt32 = 2
+    /// 2: `State.probes` (orders a lost transaction may have sent). 3: `State.ledger` left the
+    /// snapshot for the `legs` database (`Position.lastExitReason` keeps what closing needs).
+    /// Older snapshots are migrated when read; the journal of 2 replays unchanged (3 adds events).
+    public static let schemaVersion: UInt32 = 3
     public static let keptSnapshots = 3
 
     public struct Meta: Codable, Equatable, Sendable {
@@ -41,9 +44,11 @@ public final class Store: @unchecked Sendable {
     /// the commit: the simulator throws here to crash between append and commit.
     public var beforeCommit: (() throws -> Void)?
 
-    public init(directory: String, readOnly: Bool = false, durable: Bool = true) throws {
+    /// Opens the store in `directory`. A new one is created only where there is no `data.mdb`
+    /// at all (and `create`); an empty, truncated or unreadable one is refused with one line.
+    public init(directory: String, readOnly: Bool = false, durable: Bool = true, create: Bool = true) throws {
         self.directory = directory
-        environment = try LMDBEnvironment(directory: directory, readOnly: readOnly, durable: durable)
+        environment = try LMDBEnvironment(directory: directory, readOnly: readOnly, durable: durable, create: create)
     }
 
     /// A consistent copy of the store as of its last commit (the simulator's "lost transaction").
@@ -55,21 +60,35 @@ public final class Store: @unchecked Sendable {
 
     // MARK: - Writing
 
-    /// Creates the meta record of a new state directory (once); returns the meta in force.
-    public func open(identifierPrefix: String, now: Milliseconds) throws -> Meta {
+    /// Creates the meta record of a new state directory (once), with `initial` (when given) as
+    /// the snapshot at event 0 in the same transaction, so a replay never depends on what the
+    /// reader assumes the first state was; returns the meta in force.
+    public func open(identifierPrefix: String, initial: State? = nil, now: Milliseconds) throws -> Meta {
         try environment.write { transaction in
             let meta = try transaction.database("meta")
-            if let existing = try Store.readMeta(transaction, meta) { return existing }
+            if var existing = try Store.readMeta(transaction, meta) {
+                // From now on this store holds records of this schema: an older surge must refuse it.
+                if existing.schemaVersion < Store.schemaVersion, existing.schemaVersion >= 1 {
+                    existing.schemaVersion = Store.schemaVersion
+                    try transaction.put(meta, key: Array("meta".utf8), value: Store.sealed(try JSONEncoder().encode(existing)))
+                }
+                return existing
+            }
             let fresh = Meta(schemaVersion: Store.schemaVersion, lastSequence: 0, identifierPrefix: identifierPrefix, createdAt: now)
             try transaction.put(meta, key: Array("meta".utf8), value: Store.sealed(try JSONEncoder().encode(fresh)))
+            if var initial {
+                initial.options.identifierPrefix = identifierPrefix
+                try transaction.put(try transaction.database("snapshots"), key: Store.key(0),
+                                    value: try Store.snapshotRecord(initial, JSONEncoder()))
+            }
             return fresh
         }
     }
 
-    /// Appends events, and when given, a snapshot of the state after them, in one durable
-    /// transaction. Returns the sequence number of the last event.
+    /// Appends events, the exit legs they booked, and when given, a snapshot of the state after
+    /// them, in one durable transaction. Returns the sequence number of the last event.
     @discardableResult
-    public func append(_ events: [Event], snapshot: State? = nil) throws -> UInt64 {
+    public func append(_ events: [Event], legs: [LedgerFile.Row] = [], snapshot: State? = nil) throws -> UInt64 {
         let encoder = JSONEncoder()
         return try environment.write { transaction in
             let metaDatabase = try transaction.database("meta")
@@ -79,11 +98,21 @@ public final class Store: @unchecked Sendable {
                 meta.lastSequence += 1
                 try transaction.put(journal, key: Store.key(meta.lastSequence), value: Store.sealed(try encoder.encode(event)))
             }
+            if !legs.isEmpty {
+                let database = try transaction.database("legs")
+                var number: UInt64 = 0
+                try transaction.scan(database, reverse: true) { key, _ in
+                    number = Store.sequence(key)
+                    return false
+                }
+                for leg in legs {
+                    number += 1
+                    try transaction.put(database, key: Store.key(number), value: Store.sealed(try encoder.encode(leg)))
+                }
+            }
             if let snapshot {
                 let snapshots = try transaction.database("snapshots")
-                var payload = withUnsafeBytes(of: Store.schemaVersion.bigEndian) { Array($0) }
-                payload += try encoder.encode(snapshot)
-                try transaction.put(snapshots, key: Store.key(meta.lastSequence), value: Store.sealed(Data(payload)))
+                try transaction.put(snapshots, key: Store.key(meta.lastSequence), value: try Store.snapshotRecord(snapshot, encoder))
                 try Store.prune(transaction, snapshots: snapshots, journal: journal)
             }
             try transaction.put(metaDatabase, key: Array("meta".utf8), value: Store.sealed(try encoder.encode(meta)))
@@ -112,17 +141,20 @@ public final class Store: @unchecked Sendable {
 
     // MARK: - Recovery
 
-    /// The state after every journaled event: the newest valid snapshot (a corrupt one falls back
-    /// to the previous) and the journal after it replayed with commands discarded. `initial` is
-    /// the state of a new directory, used when there is no snapshot and the journal is complete.
-    public func recover(initial: State) throws -> Recovery {
+    /// The state after every journaled event — the one recovery path of `surge run`, `surge
+    /// status` and the simulator: the newest valid snapshot (one that is corrupt or breaks the
+    /// state's invariants falls back to the previous) and the journal after it replayed with
+    /// commands discarded. Every store since schema 3 has a snapshot at event 0; `initial` is
+    /// the first state of an older one that has no snapshot yet (nil: the default config).
+    public func recover(initial: State? = nil) throws -> Recovery {
         try environment.read { transaction in
+            var notes: [String] = []
+            let fallback = initial ?? State(config: Config())
             guard let meta = try Store.readMeta(transaction, try transaction.database("meta")) else {
-                return Recovery(state: initial, snapshotSequence: 0, replayedEvents: 0, lastSequence: 0, notes: [])
+                return Recovery(state: fallback, snapshotSequence: 0, replayedEvents: 0, lastSequence: 0, notes: [])
             }
             try Store.checkSchema(meta.schemaVersion, what: "this state directory")
-            var notes: [String] = []
-            var start = (state: initial, sequence: UInt64(0))
+            var start = (state: fallback, sequence: UInt64(0))
             var found = false
             try transaction.scan(try transaction.database("snapshots"), reverse: true) { key, value in
                 let sequence = Store.sequence(key)
@@ -146,6 +178,7 @@ public final class Store: @unchecked Sendable {
                     throw Problem(description: "no usable snapshot and the journal starts at event \(first): cannot recover; "
                                   + "move \(directory) aside to start afresh")
                 }
+                if initial == nil { notes.append("no snapshot in this store (older than schema 3): replayed from the default config") }
             }
             var state = start.state
             var replayed = 0
@@ -160,6 +193,22 @@ public final class Store: @unchecked Sendable {
             }
             return Recovery(state: state, snapshotSequence: start.sequence, replayedEvents: replayed,
                             lastSequence: meta.lastSequence, notes: notes)
+        }
+    }
+
+    /// Every exit leg booked, oldest first. A leg record that fails its checksum is an error.
+    public func legs() throws -> [LedgerFile.Row] {
+        try environment.read { transaction in
+            var rows: [LedgerFile.Row] = []
+            let decoder = JSONDecoder()
+            try transaction.scan(try transaction.database("legs")) { key, value in
+                guard let payload = Store.opened(value) else {
+                    throw Problem(description: "exit leg record \(Store.sequence(key)) is corrupt")
+                }
+                rows.append(try decoder.decode(LedgerFile.Row.self, from: Data(payload)))
+                return true
+            }
+            return rows
         }
     }
 
@@ -203,6 +252,14 @@ public final class Store: @unchecked Sendable {
         }
     }
 
+    static func snapshotRecord(_ state: State, _ encoder: JSONEncoder) throws -> [UInt8] {
+        var payload = withUnsafeBytes(of: Store.schemaVersion.bigEndian) { Array($0) }
+        payload += try encoder.encode(state)
+        return Store.sealed(Data(payload))
+    }
+
+    /// A snapshot's state; one that fails its checksum, its schema or the state's own invariants
+    /// is unusable (recovery falls back to an older one).
     static func decodeSnapshot(_ record: [UInt8]) throws -> State {
         guard let payload = opened(record) else { throw Problem(description: "checksum mismatch") }
         guard payload.count >= 4 else { throw Problem(description: "too short") }
@@ -210,7 +267,21 @@ public final class Store: @unchecked Sendable {
         try checkSchema(version, what: "the snapshot")
         var json = Data(payload.dropFirst(4))
         if version < 2 { json = try migrateFrom1(json) }
-        return try JSONDecoder().decode(State.self, from: json)
+        var state = try JSONDecoder().decode(State.self, from: json)
+        if version < 3 { try migrateFrom2(json, into: &state) }
+        let broken = state.checkInvariants()
+        guard broken.isEmpty else { throw Problem(description: "invariants broken: \(broken.joined(separator: "; "))") }
+        return state
+    }
+
+    /// Schema 2 → 3: `ledger` left the state (decoding skips it); each open position keeps the
+    /// reason of its newest leg (`lastExitReason`), which is all that closing it needs.
+    static func migrateFrom2(_ json: Data, into state: inout State) throws {
+        struct Legacy: Decodable { var ledger: [LedgerEntry]? }
+        let ledger = try JSONDecoder().decode(Legacy.self, from: json).ledger ?? []
+        for index in state.positions.indices {
+            state.positions[index].lastExitReason = ledger.last { $0.positionId == state.positions[index].id }?.reason
+        }
     }
 
     /// Schema 1 → 2: the state gains an empty `probes` map.

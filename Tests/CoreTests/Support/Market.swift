@@ -50,6 +50,15 @@ func run(_ state: inout State, _ events: [Event]) -> [Command] {
     return last
 }
 
+/// The exit legs booked (`bookLeg` commands) among `commands`, in order: the ledger is not part
+/// of the state; tests collect it from what the reducer emits.
+func legs(_ commands: [Command]) -> [LedgerEntry] {
+    commands.compactMap { command in
+        if case .bookLeg(let leg, _) = command { return leg }
+        return nil
+    }
+}
+
 func notify(_ kind: Core.Notification.Kind, _ market: String?, _ text: String, at time: Milliseconds) -> Command {
     .notify(Core.Notification(kind: kind, market: market, text: text, time: time))
 }

@@ -16,6 +16,7 @@ func withLocalUpbit<T: Sendable>(_ options: LocalUpbit.Options = .small,
     defer { server.cancel() }
     var iterator = ports.makeAsyncIterator()
     guard let port = await iterator.next() else { throw RecordingError(message: "the local server did not start") }
+    await upbit.waitUntilLive()
     let result = try await body(upbit, port)
     server.cancel()
     _ = await server.result

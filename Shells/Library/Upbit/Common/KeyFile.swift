@@ -19,10 +19,7 @@ public enum KeyFile {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
                 throw Problem(description: "key file \(file) cannot be read")
             }
-            for line in text.split(whereSeparator: \.isNewline) {
-                let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                if parts.count == 2, !parts[0].hasPrefix("#") { values[parts[0]] = parts[1] }
-            }
+            for (name, value) in try parse(text, file: file) { values[name] = value }
         }
         guard let access = values["UPBIT_ACCESS_KEY"], !access.isEmpty else {
             throw Problem(description: "UPBIT_ACCESS_KEY is not set (environment or --keys FILE)")
@@ -31,5 +28,32 @@ public enum KeyFile {
             throw Problem(description: "UPBIT_SECRET_KEY is not set (environment or --keys FILE)")
         }
         return UpbitCredentials(accessKey: access, secretKey: secret)
+    }
+
+    /// `NAME=value` lines (`export NAME=value` too); blank lines and `#` comments skipped; a value
+    /// in matching single or double quotes loses them; a name given twice, or a line that is not
+    /// `NAME=value`, is an error naming the line (never its value).
+    static func parse(_ text: String, file: String) throws(Problem) -> [(String, String)] {
+        guard text.utf8.count <= 65_536 else { throw Problem(description: "key file \(file) is larger than 64 KiB") }
+        var seen = Set<String>()
+        var pairs: [(String, String)] = []
+        for (number, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
+            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+                throw Problem(description: "key file \(file) line \(number + 1) is not NAME=value")
+            }
+            guard seen.insert(parts[0]).inserted else {
+                throw Problem(description: "key file \(file) sets \(parts[0]) twice (line \(number + 1))")
+            }
+            var value = parts[1]
+            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+                value = String(value.dropFirst().dropLast())
+            }
+            pairs.append((parts[0], value))
+        }
+        return pairs
     }
 }

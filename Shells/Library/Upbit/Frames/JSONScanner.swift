@@ -5,8 +5,13 @@ import Foundation
 /// no allocation, unknown keys skipped, nulls and exponent numbers accepted. Anything that is not
 /// well-formed JSON throws `FrameError.malformed`.
 struct JSONScanner: ~Copyable {
+    /// Objects and arrays nest at most this deep: a frame of 70,000 nested arrays is refused, not
+    /// a stack overflow. Upbit's frames nest three levels.
+    static let maximumDepth = 32
+
     let bytes: UnsafeRawBufferPointer
     var position = 0
+    var depth = 0
 
     init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
@@ -42,6 +47,8 @@ struct JSONScanner: ~Copyable {
     /// Iterates an object's members: `body` gets each key's hash and bytes and must consume the value.
     mutating func object(_ body: (inout JSONScanner, Key) throws(FrameError) -> Void) throws(FrameError) {
         try expect(UInt8(ascii: "{"))
+        try enter()
+        defer { depth -= 1 }
         if consume(UInt8(ascii: "}")) { return }
         repeat {
             skipWhitespace()
@@ -56,12 +63,19 @@ struct JSONScanner: ~Copyable {
     /// Iterates an array's elements: `body` must consume each element.
     mutating func array(_ body: (inout JSONScanner) throws(FrameError) -> Void) throws(FrameError) {
         try expect(UInt8(ascii: "["))
+        try enter()
+        defer { depth -= 1 }
         if consume(UInt8(ascii: "]")) { return }
         repeat {
             skipWhitespace()
             try body(&self)
         } while consume(UInt8(ascii: ","))
         try expect(UInt8(ascii: "]"))
+    }
+
+    private mutating func enter() throws(FrameError) {
+        depth += 1
+        if depth > JSONScanner.maximumDepth { throw fail("nested deeper than \(JSONScanner.maximumDepth)") }
     }
 
     /// A key: where its bytes are, and a hash to switch on (`KeyHash`). Upbit's keys have no
@@ -160,6 +174,13 @@ struct JSONScanner: ~Copyable {
         return text.withUTF8Buffer { $0.elementsEqual(body) }
     }
 
+    /// True when the bytes at the position spell `word`.
+    func matches(_ word: StaticString) -> Bool {
+        word.withUTF8Buffer { text in
+            bytes.count - position >= text.count && text.indices.allSatisfy { bytes[position + $0] == text[$0] }
+        }
+    }
+
     mutating func consumeNull() -> Bool {
         guard position + 4 <= bytes.count, bytes[position] == UInt8(ascii: "n"),
               bytes[position + 1] == UInt8(ascii: "u"), bytes[position + 2] == UInt8(ascii: "l"),
@@ -221,11 +242,11 @@ struct JSONScanner: ~Copyable {
 
     mutating func boolean() throws(FrameError) -> Bool? {
         if consumeNull() { return nil }
-        if bytes.count - position >= 4, bytes[position] == UInt8(ascii: "t") {
+        if matches("true") {
             position += 4
             return true
         }
-        if bytes.count - position >= 5, bytes[position] == UInt8(ascii: "f") {
+        if matches("false") {
             position += 5
             return false
         }

@@ -11,6 +11,16 @@ public enum MarketFrame: Equatable, Sendable {
     case error(name: String, message: String)
     /// A well-formed frame of a type the bot does not use (candles, …).
     case other(type: String)
+
+    /// The exchange's time of a trade, orderbook or ticker frame.
+    public var time: Milliseconds? {
+        switch self {
+        case .trade(let trade): trade.time
+        case .orderbook(let book): book.time
+        case .ticker(let ticker): ticker.time
+        case .status, .error, .other: nil
+        }
+    }
 }
 
 /// A full orderbook frame: Upbit sends whole books, best level first, padded with zero levels

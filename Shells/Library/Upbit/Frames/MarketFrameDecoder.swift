@@ -161,24 +161,24 @@ private struct Fields {
         guard let kind else { throw .missing("type") }
         switch kind {
         case .trade:
-            guard let code else { throw .missing("code") }
+            let code = try FrameChecks.market(code)
             guard let tradePrice else { throw .missing("trade_price") }
             guard let tradeVolume else { throw .missing("trade_volume") }
             guard let askBid else { throw .missing("ask_bid") }
-            guard let time = tradeTimestamp ?? timestamp else { throw .missing("trade_timestamp") }
+            let time = try FrameChecks.time(tradeTimestamp ?? timestamp, field: "trade_timestamp")
             guard let sequentialId else { throw .missing("sequential_id") }
             return .trade(Trade(market: code, price: tradePrice, volume: tradeVolume, side: askBid, time: time,
                                 sequentialId: sequentialId))
         case .orderbook:
-            guard let code else { throw .missing("code") }
-            guard let timestamp else { throw .missing("timestamp") }
+            let code = try FrameChecks.market(code)
+            let timestamp = try FrameChecks.time(timestamp, field: "timestamp")
             guard let levels else { throw .missing("orderbook_units") }
             return .orderbook(Orderbook(market: code, time: timestamp, totalAskSize: totalAskSize ?? 0,
                                         totalBidSize: totalBidSize ?? 0, levels: levels))
         case .ticker:
-            guard let code else { throw .missing("code") }
+            let code = try FrameChecks.market(code)
             guard let tradePrice else { throw .missing("trade_price") }
-            guard let time = tradeTimestamp ?? timestamp else { throw .missing("timestamp") }
+            let time = try FrameChecks.time(tradeTimestamp ?? timestamp, field: "timestamp")
             return .ticker(Ticker(market: code, tradePrice: tradePrice, accumulatedTradeVolume24h: accumulatedTradeVolume24h,
                                   time: time))
         case .other:

@@ -127,16 +127,22 @@ private struct PrivateFields {
         guard let type else { throw .missing("type") }
         switch type {
         case "myOrder":
-            guard let code else { throw .missing("code") }
-            guard let identifier else { throw .missing("identifier") }
+            let code = try FrameChecks.market(code)
+            guard let identifier, (1...64).contains(identifier.utf8.count) else { throw .missing("identifier") }
             guard let stateText = state, let state = ExchangeOrderState(rawValue: stateText) else { throw .missing("state") }
-            guard let time = timestamp ?? tradeTimestamp else { throw .missing("timestamp") }
+            let time = try FrameChecks.time(timestamp ?? tradeTimestamp, field: "timestamp")
             return .order(OrderUpdate(identifier: identifier, uuid: uuid, market: code, state: state,
-                                      executedVolume: executedVolume ?? 0, executedFundsKRW: executedFunds ?? 0,
-                                      paidFeeKRW: paidFee ?? 0, time: time))
+                                      executedVolume: try FrameChecks.amount(executedVolume, field: "executed_volume"),
+                                      executedFundsKRW: try FrameChecks.amount(executedFunds, field: "executed_funds"),
+                                      paidFeeKRW: try FrameChecks.amount(paidFee, field: "paid_fee"), time: time))
         case "myAsset":
             guard let assets else { throw .missing("assets") }
-            return .assets(assets, time: timestamp ?? 0)
+            for asset in assets {
+                _ = try FrameChecks.currency(asset.currency)
+                _ = try FrameChecks.amount(asset.balance, field: "balance")
+                _ = try FrameChecks.amount(asset.locked, field: "locked")
+            }
+            return .assets(assets, time: try FrameChecks.time(timestamp, field: "timestamp"))
         default:
             return .other(type: type)
         }

@@ -36,47 +36,60 @@ public final class CurlSession: @unchecked Sendable {
 
     deinit { curl_easy_cleanup(handle) }
 
+    /// Answers larger than this are cut off and their outcome is unknown (a hostile or broken
+    /// server cannot make the bot buffer gigabytes).
+    public static let maximumResponseBytes = 8 << 20
+
     /// Performs one request. Never sends an `Origin` header (Upbit limits browser-style requests).
+    ///
+    /// A request leaves the process at most once: libcurl silently re-sends a request whose
+    /// reused connection died before any answer byte arrived (even a POST, which it rewinds). An
+    /// order that Upbit processed just before the connection dropped would go out twice (the
+    /// second copy refused as `nonce_used`). The body is therefore handed over by a read callback
+    /// with no way to rewind: libcurl then fails with `CURLE_SEND_FAIL_REWIND` instead, which is
+    /// an unknown outcome, settled by a query.
     public func perform(method: String, url: String, headers: [String] = [], body: [UInt8]? = nil,
                         timeoutMilliseconds: Int = 10_000) throws(Failure) -> Response {
-        let collector = Collector()
+        let collector = Collector(upload: body ?? [])
         let context = Unmanaged.passUnretained(collector).toOpaque()
         var list: UnsafeMutablePointer<curl_slist>?
         for header in headers + ["User-Agent: surge/0.1", "Expect:"] { list = curl_slist_append(list, header) }
         defer { curl_slist_free_all(list) }
-        let bodyCopy = body ?? []
-        let code: CURLcode = bodyCopy.withUnsafeBufferPointer { bodyBytes in
-            surge_curl_setopt_string(handle, CURLOPT_URL, url)
-            surge_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)
-            if body != nil {
-                surge_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, bodyBytes.count)
-                surge_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: bodyBytes.baseAddress))
-            } else {
-                surge_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
-            }
-            surge_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list))
-            surge_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMilliseconds)
-            surge_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMilliseconds, 5_000))
-            surge_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
-            surge_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, { data, size, count, context in
-                Unmanaged<Collector>.fromOpaque(context!).takeUnretainedValue().body
-                    .append(contentsOf: UnsafeRawBufferPointer(start: data, count: size * count))
-                return size * count
+        surge_curl_setopt_string(handle, CURLOPT_URL, url)
+        surge_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)
+        if let body {
+            surge_curl_setopt_long(handle, CURLOPT_POST, 1)
+            surge_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, nil)
+            surge_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
+            surge_curl_setopt_callback(handle, CURLOPT_READFUNCTION, { buffer, size, count, context in
+                Unmanaged<Collector>.fromOpaque(context!).takeUnretainedValue().read(into: buffer!, capacity: size * count)
             })
-            surge_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
-            surge_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, { data, size, count, context in
-                let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
-                Unmanaged<Collector>.fromOpaque(context!).takeUnretainedValue().header(line)
-                return size * count
-            })
-            surge_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
-            return curl_easy_perform(handle)
+            surge_curl_setopt_pointer(handle, CURLOPT_READDATA, context)
+        } else {
+            surge_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
         }
+        surge_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(list))
+        surge_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMilliseconds)
+        surge_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(timeoutMilliseconds, 5_000))
+        surge_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
+        surge_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, { data, size, count, context in
+            Unmanaged<Collector>.fromOpaque(context!).takeUnretainedValue()
+                .append(UnsafeRawBufferPointer(start: data, count: size * count))
+        })
+        surge_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
+        surge_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, { data, size, count, context in
+            let line = String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self)
+            Unmanaged<Collector>.fromOpaque(context!).takeUnretainedValue().header(line)
+            return size * count
+        })
+        surge_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        let code = curl_easy_perform(handle)
         guard code == CURLE_OK else {
             var sent = 0
             surge_curl_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &sent)
-            let reason = String(cString: curl_easy_strerror(code))
-            throw sent > 0 ? .outcomeUnknown(reason) : .notSent(reason)
+            let reason = collector.tooLarge ? "answer larger than \(CurlSession.maximumResponseBytes) bytes"
+                : String(cString: curl_easy_strerror(code))
+            throw sent > 0 || collector.uploaded > 0 ? .outcomeUnknown(reason) : .notSent(reason)
         }
         var status = 0
         surge_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -88,6 +101,32 @@ public final class CurlSession: @unchecked Sendable {
     private final class Collector {
         var body: [UInt8] = []
         var headers: [(name: String, value: String)] = []
+        let upload: [UInt8]
+        var uploaded = 0
+        var tooLarge = false
+
+        init(upload: [UInt8]) { self.upload = upload }
+
+        /// The request body, once: there is no rewind.
+        func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
+            let count = min(capacity, upload.count - uploaded)
+            guard count > 0 else { return 0 }
+            upload.withUnsafeBytes { bytes in
+                UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + uploaded, byteCount: count)
+            }
+            uploaded += count
+            return count
+        }
+
+        /// Returning less than was given makes libcurl stop the transfer.
+        func append(_ data: UnsafeRawBufferPointer) -> Int {
+            guard body.count + data.count <= CurlSession.maximumResponseBytes else {
+                tooLarge = true
+                return 0
+            }
+            body.append(contentsOf: data)
+            return data.count
+        }
 
         func header(_ line: String) {
             if line.hasPrefix("HTTP/") {

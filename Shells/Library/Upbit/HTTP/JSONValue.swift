@@ -27,7 +27,7 @@ public indirect enum JSONValue: Equatable, Sendable {
             Result { () throws(FrameError) -> JSONValue in
                 var scanner = JSONScanner(buffer)
                 scanner.skipWhitespace()
-                let value = try JSONValue.read(&scanner, depth: 0)
+                let value = try JSONValue.read(&scanner)
                 scanner.skipWhitespace()
                 guard scanner.atEnd else { throw .malformed("trailing bytes") }
                 return value
@@ -38,8 +38,8 @@ public indirect enum JSONValue: Equatable, Sendable {
 
     public static func parse(_ text: String) throws(FrameError) -> JSONValue { try parse(Array(text.utf8)) }
 
-    static func read(_ scanner: inout JSONScanner, depth: Int) throws(FrameError) -> JSONValue {
-        guard depth < 64 else { throw .malformed("nested too deep") }
+    /// One value; the scanner bounds the nesting depth.
+    static func read(_ scanner: inout JSONScanner) throws(FrameError) -> JSONValue {
         scanner.skipWhitespace()
         guard scanner.position < scanner.bytes.count else { throw .malformed("expected a value") }
         switch scanner.bytes[scanner.position] {
@@ -48,12 +48,12 @@ public indirect enum JSONValue: Equatable, Sendable {
             try scanner.object { scanner, key throws(FrameError) in
                 let name = String(decoding: UnsafeRawBufferPointer(rebasing: scanner.bytes[key.start..<(key.start + key.count)]),
                                   as: UTF8.self)
-                members.append((name, try read(&scanner, depth: depth + 1)))
+                members.append((name, try read(&scanner)))
             }
             return .object(members)
         case UInt8(ascii: "["):
             var elements: [JSONValue] = []
-            try scanner.array { scanner throws(FrameError) in elements.append(try read(&scanner, depth: depth + 1)) }
+            try scanner.array { scanner throws(FrameError) in elements.append(try read(&scanner)) }
             return .array(elements)
         case UInt8(ascii: "\""):
             return .string(try scanner.string() ?? "")

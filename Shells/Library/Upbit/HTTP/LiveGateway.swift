@@ -76,7 +76,7 @@ public final class LiveGateway: OrderGateway {
             }
         case .fetchCandles(let requestId, let market, let count):
             return await fetchCandles(requestId: requestId, market: market, count: count, time: time)
-        case .subscribe, .notify, .trace:
+        case .subscribe, .notify, .trace, .bookLeg:
             return []
         }
     }

@@ -1,8 +1,11 @@
 import Foundation
 
 /// Upbit's request budgets (upbit-api.md §4), kept on the client side so the exchange never has
-/// to refuse: a token bucket per group, tightened by what `Remaining-Req` says, a growing back-off
-/// after 429, and a stop of the group after 418 until the stated time. Thread-safe.
+/// to refuse: per group, at most `limit` requests in any window of `window` seconds (a log of the
+/// last send times, so no burst at a restart or a second's edge goes past the limit — a token
+/// bucket that starts full lets 30 + refill through in the first second), tightened by what
+/// `Remaining-Req` says, a growing back-off after 429, and a stop of the group after 418 until
+/// the stated time. Thread-safe. The local server enforces the same windows.
 public final class RateLimiter: @unchecked Sendable {
     public enum Group: String, CaseIterable, Sendable {
         case market, candle, trade, ticker, orderbook
@@ -23,10 +26,14 @@ public final class RateLimiter: @unchecked Sendable {
         }
     }
 
+    /// Sends are spaced this much more than the window, for the clocks of two machines.
+    static let marginSeconds = 0.02
+
     struct Bucket {
-        var rate: Double
-        var tokens: Double
-        var updatedAt: Double
+        var limit: Int
+        var window: Double
+        /// Send times of the last `limit` requests, oldest first.
+        var sent: [Double] = []
         var blockedUntil: Double = 0
         var backoffSeconds: Double = 0
         var banSeconds: Double = 0
@@ -39,11 +46,10 @@ public final class RateLimiter: @unchecked Sendable {
     /// `now`: a monotonic clock in seconds (tests pass their own).
     public init(rates: [Group: Double] = [:], now: @escaping @Sendable () -> Double = RateLimiter.monotonicSeconds) {
         self.now = now
-        let start = now()
         var buckets: [Group: Bucket] = [:]
         for group in Group.allCases {
             let rate = rates[group] ?? group.defaultRate
-            buckets[group] = Bucket(rate: rate, tokens: max(rate, 1), updatedAt: start)
+            buckets[group] = rate >= 1 ? Bucket(limit: Int(rate), window: 1) : Bucket(limit: 1, window: 1 / rate)
         }
         self.buckets = buckets
     }
@@ -54,28 +60,54 @@ public final class RateLimiter: @unchecked Sendable {
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
-    /// Takes a token: returns how many seconds the caller must wait before sending (0 = now).
+    /// Takes a slot: returns how many seconds the caller must wait before sending (0 = now). The
+    /// slot is booked at that future time, so callers that wait in turn stay inside the window.
     public func reserve(_ group: Group) -> Double {
         lock.withLock {
             var bucket = buckets[group]!
             let time = now()
-            bucket.tokens = min(max(bucket.rate, 1), bucket.tokens + (time - bucket.updatedAt) * bucket.rate)
-            bucket.updatedAt = time
-            bucket.tokens -= 1
-            let refillWait = bucket.tokens >= 0 ? 0 : -bucket.tokens / bucket.rate
-            let wait = max(refillWait, bucket.blockedUntil - time)
+            var at = max(time, bucket.blockedUntil)
+            if bucket.sent.count >= bucket.limit {
+                at = max(at, bucket.sent[bucket.sent.count - bucket.limit] + bucket.window + RateLimiter.marginSeconds)
+            }
+            bucket.sent.append(at)
+            if bucket.sent.count > bucket.limit { bucket.sent.removeFirst(bucket.sent.count - bucket.limit) }
             buckets[group] = bucket
-            return max(wait, 0)
+            return at - time
         }
     }
 
-    /// `Remaining-Req: group=default; min=1800; sec=29`. With `sec=0` the group waits for the next second.
+    /// The server's side: true (and booked) when a request now stays inside the window.
+    public func admit(_ group: Group) -> Bool {
+        lock.withLock {
+            var bucket = buckets[group]!
+            let time = now()
+            if time < bucket.blockedUntil { return false }
+            if bucket.sent.count >= bucket.limit, time - bucket.sent[bucket.sent.count - bucket.limit] < bucket.window {
+                return false
+            }
+            bucket.sent.append(time)
+            if bucket.sent.count > bucket.limit { bucket.sent.removeFirst(bucket.sent.count - bucket.limit) }
+            buckets[group] = bucket
+            return true
+        }
+    }
+
+    /// `Remaining-Req: group=default; min=1800; sec=29`: the server's count wins when it is lower
+    /// than ours. With `sec=0` the group waits for the next second.
     public func observe(remainingRequests header: String) {
         guard let parsed = RateLimiter.parse(remainingRequests: header), let group = Group(rawValue: parsed.group) else { return }
         lock.withLock {
             var bucket = buckets[group]!
-            bucket.tokens = min(bucket.tokens, Double(parsed.perSecond))
-            if parsed.perSecond == 0 { bucket.blockedUntil = max(bucket.blockedUntil, now() + 1) }
+            let time = now()
+            let used = bucket.sent.filter { $0 > time - bucket.window }.count
+            let extra = bucket.limit - used - max(parsed.perSecond, 0)
+            if extra > 0 {
+                bucket.sent += Array(repeating: time, count: extra)
+                bucket.sent.sort()
+                if bucket.sent.count > bucket.limit { bucket.sent.removeFirst(bucket.sent.count - bucket.limit) }
+            }
+            if parsed.perSecond == 0 { bucket.blockedUntil = max(bucket.blockedUntil, time + 1) }
             buckets[group] = bucket
         }
     }
@@ -86,7 +118,6 @@ public final class RateLimiter: @unchecked Sendable {
             var bucket = buckets[group]!
             bucket.backoffSeconds = min(max(bucket.backoffSeconds * 2, 1), 30)
             bucket.blockedUntil = max(bucket.blockedUntil, now() + bucket.backoffSeconds)
-            bucket.tokens = min(bucket.tokens, 0)
             buckets[group] = bucket
         }
     }

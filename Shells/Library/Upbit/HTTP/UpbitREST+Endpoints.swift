@@ -21,12 +21,21 @@ extension UpbitREST {
         }
     }
 
-    /// `POST /v1/orders`.
+    /// `POST /v1/orders`. `nonce_used` and `duplicated_identifier` are not refusals of this
+    /// order: an earlier copy of it (or of its identifier) may have reached Upbit, so the outcome
+    /// is unknown and a query by identifier settles it.
     public func createOrder(_ order: OrderRequest) -> Outcome<OrderUpdate> {
-        map(request("POST", "/v1/orders", body: UpbitREST.orderBody(order), group: .order, signed: true)) { json in
+        let outcome = map(request("POST", "/v1/orders", body: UpbitREST.orderBody(order), group: .order, signed: true)) { json in
             try UpbitREST.orderUpdate(json, identifier: order.identifier)
         }
+        if case .rejected(let error) = outcome, UpbitREST.mayHaveArrivedBefore.contains(error.name) {
+            return .unknown("\(error.name): an earlier copy may have arrived")
+        }
+        return outcome
     }
+
+    /// Refusals of an order POST that say a copy of it may exist on the exchange.
+    static let mayHaveArrivedBefore: Set<String> = ["nonce_used", "duplicated_identifier"]
 
     /// The body of `POST /v1/orders` (also hashed into the JWT): market buys are `ord_type=price`
     /// with the KRW amount, market sells `ord_type=market` with the volume.

@@ -1,0 +1,51 @@
+import Core
+import Foundation
+import Live
+import Logging
+import Shells
+import Testing
+
+/// `surge close`, `pause` and `resume` reach the running bot through its state directory.
+@Suite(.serialized) struct OperatorTests {
+    @Test func aCloseRequestInTheStateDirectorySellsThePositionWithReasonManual() async throws {
+        try await withLocalUpbit(.fast) { upbit, port in
+            var logger = Logger(label: "test")
+            logger.logLevel = .warning
+            var setup = LiveDriver.Setup(settings: localSettings(port), mode: .paper, credentials: nil, identifierPrefix: "op")
+            setup.clock = await upbit.clock
+            var settings = setup.settings
+            settings.strategy.exit.takeProfit = Fixed("5")!  // nothing but the operator closes it
+            settings.strategy.exit.stopLoss = Fixed("-0.9")!
+            setup.settings = settings
+            let directory = temporaryDirectory("operator")
+            setup.stateDirectory = directory
+            let driver = LiveDriver(setup: setup, logger: logger)
+            try await driver.openStore()
+            let run = Task { await driver.run() }
+            defer { run.cancel() }
+            let opened = await eventually(60) { await driver.state.positions.contains { $0.phase == .open } }
+            try #require(opened)
+            let position = try #require(await driver.state.positions.first { $0.phase == .open })
+
+            try OperatorRequests.submit(.close(market: position.market), stateDirectory: directory)
+            let closed = await eventually(10) { await !driver.state.positions.contains { $0.id == position.id } }
+            #expect(closed)
+            #expect(await driver.sessionLegs.filter { $0.positionId == position.id }.map(\.reason) == [.manual])
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/control").isEmpty)
+        }
+    }
+
+    @Test func requestFilesAreValidatedAndReadOldestFirst() throws {
+        let directory = temporaryDirectory("requests")
+        try OperatorRequests.submit(.close(market: "KRW-BTC"), stateDirectory: directory)
+        try OperatorRequests.submit(.pause, stateDirectory: directory)
+        try "rm -rf /\n".write(toFile: directory + "/control/9999999999999-1-bad.request", atomically: true, encoding: .utf8)
+        let pending = OperatorRequests.pending(stateDirectory: directory)
+        #expect(pending.count == 3)
+        #expect(try pending[0].request.get() == .close(market: "KRW-BTC"))
+        #expect(try pending[1].request.get() == .pause)
+        #expect(throws: OperatorRequests.Problem.self) { try pending[2].request.get() }
+        for (path, _) in pending { OperatorRequests.remove(path) }
+        #expect(OperatorRequests.pending(stateDirectory: directory).isEmpty)
+    }
+}
