@@ -97,7 +97,7 @@ public enum Event: Equatable, Codable, Sendable {
         case .marketsListed, .marketRulesReceived, .candlesFetched, .candlesFetchFailed, .orderAccepted, .orderRejected,
              .orderOutcomeUnknown, .orderNotFound, .orderQueryFailed, .cancelAccepted, .cancelRejected,
              .cancelOutcomeUnknown, .balancesFetched, .balancesFetchFailed, .openOrdersFetched, .openOrdersFetchFailed,
-             .closeRequested, .entriesPaused, .entriesResumed, .dataEnded:
+             .closeRequested, .entriesPaused, .entriesResumed, .dataEnded, .configAdopted:
             .answer
         }
     }
@@ -130,6 +130,7 @@ extension Event {
         case .entriesPaused: .entriesPaused(time: time)
         case .entriesResumed: .entriesResumed(time: time)
         case .dataEnded: .dataEnded(time: time)
+        case .configAdopted(let config, _): .configAdopted(config, time: time)
         case .timerFired, .feedStalled, .recovered, .tradeReceived, .orderbookReceived, .orderUpdated, .balancesPushed:
             self
         }
