@@ -26,9 +26,6 @@ public actor LiveDriver {
         public var emailPassword: String?
         /// The wall clock, or the clock of a local market played faster (`LocalUpbit.clock`).
         public var clock = DriverClock.wall
-        /// Market frames dated further than this from the driver's clock, ahead or behind, are
-        /// refused and counted: one bogus timestamp must not move the strategy's clock.
-        public var maximumFrameSkewMilliseconds: Milliseconds = 60_000
 
         public init(settings: Settings, mode: Mode, credentials: UpbitCredentials?, identifierPrefix: String) {
             self.settings = settings
@@ -60,6 +57,10 @@ public actor LiveDriver {
     /// The exit legs booked since this process started.
     public private(set) var sessionLegs: [LedgerEntry] = []
     private var lastDailyReportDay: Int64?
+    private var keysRefusedReported = false
+    /// Market frames dated further than `risk.max_clock_skew_seconds` from the driver's clock,
+    /// ahead or behind, are refused and counted.
+    private var frameSkewMilliseconds: Milliseconds { Milliseconds(setup.settings.strategy.risk.maxClockSkewSeconds) * 1_000 }
     /// Start-up (market list, rules, `recovered`) has run.
     private var startedUp = false
 
@@ -205,9 +206,8 @@ public actor LiveDriver {
     func operatorEvent(_ request: OperatorRequests.Request) -> Event? {
         switch request {
         case .close(let market): return .closeRequested(market: market, time: now())
-        case .pause, .resume:
-            logger.warning("pause and resume are not supported by this build")
-            return nil
+        case .pause: return .entriesPaused(time: now())
+        case .resume: return .entriesResumed(time: now())
         }
     }
 
@@ -223,7 +223,7 @@ public actor LiveDriver {
             rejectFrame("malformed frame skipped: \(error)")
             return
         }
-        if let time = frame.time, abs(time - now()) > setup.maximumFrameSkewMilliseconds {
+        if let time = frame.time, abs(time - now()) > frameSkewMilliseconds {
             framesOutOfTime += 1
             rejectFrame("frame dated \(ISOTime.string(time)), \((time - now()) / 1_000) s from the driver's clock")
             return
@@ -253,7 +253,8 @@ public actor LiveDriver {
                 update.time = now()
                 process(.orderUpdated(update))
             case .error(let name, let message): rejectFrame("private socket error \(name): \(message.prefix(200))")
-            case .assets, .status, .other: break
+            case .assets(let balances, _): process(.balancesPushed(balances, time: now()))
+            case .status, .other: break
             }
         } catch {
             rejectFrame("malformed private frame skipped: \(error)")
@@ -410,7 +411,34 @@ public actor LiveDriver {
         for event in events {
             if case .orderRejected(let identifier, let error, _) = event { logger.warning("order \(identifier) rejected: \(error)") }
             process(event)
+            if let refusal = LiveDriver.keyRefusal(event) { keysRefused(refusal) }
         }
+    }
+
+    /// Upbit's names for a request it refused because of the API keys themselves.
+    static let keyErrors: Set<String> = ["jwt_verification", "invalid_access_key", "expired_access_key",
+                                         "no_authorization_ip", "out_of_scope", "no_authorization_token"]
+
+    static func keyRefusal(_ event: Event) -> String? {
+        switch event {
+        case .orderRejected(_, let error, _), .cancelRejected(_, let error, _), .balancesFetchFailed(_, let error, _),
+             .openOrdersFetchFailed(_, let error, _):
+            keyErrors.contains(error) ? error : nil
+        default: nil
+        }
+    }
+
+    /// The exchange refused the keys: said clearly (once), entries halt (as `surge pause`: they
+    /// resume with `surge resume` or a restart once the keys are fixed), the operator is notified.
+    func keysRefused(_ error: String) {
+        guard !keysRefusedReported else { return }
+        keysRefusedReported = true
+        let text = "Upbit refused the API keys (\(error)): check the access and secret key, their permissions "
+            + "(orders, order queries, balances) and the allowed IP addresses; entries are halted"
+        logger.critical("\(text)")
+        process(.entriesPaused(time: now()))
+        let notification = Notification(kind: .error, market: nil, text: text, time: now())
+        if let notifier = setup.notifier { Task { await notifier.enqueue(notification) } }
     }
 
     /// A one-paragraph account of the session.

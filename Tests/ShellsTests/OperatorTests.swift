@@ -32,6 +32,12 @@ import Testing
             #expect(closed)
             #expect(await driver.sessionLegs.filter { $0.positionId == position.id }.map(\.reason) == [.manual])
             #expect(try FileManager.default.contentsOfDirectory(atPath: directory + "/control").isEmpty)
+
+            // surge pause, then surge resume.
+            try OperatorRequests.submit(.pause, stateDirectory: directory)
+            #expect(await eventually(10) { await driver.state.entryHaltReason == "paused_by_operator" })
+            try OperatorRequests.submit(.resume, stateDirectory: directory)
+            #expect(await eventually(10) { await !driver.state.risk.pausedByOperator })
         }
     }
 
