@@ -118,6 +118,11 @@ extension State {
             positions.insert(position, at: at)
             index = at
         }
+        if index == nil, !buy, probes.values.contains(where: {
+            $0.positionId == probe.positionId && ($0.purpose == .entry || $0.purpose == .entryFallback)
+        }) {
+            return false  // a lost sell of a position that a lost entry, still asked about, rebuilds
+        }
         guard let index, positions[index].market == update.market else {
             statistics.inconsistentOrderUpdates += 1
             return true

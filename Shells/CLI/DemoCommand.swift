@@ -42,13 +42,22 @@ struct DemoCommand: AsyncParsableCommand {
         settings.upbit.webSocketURL = "ws://127.0.0.1:\(port)/websocket/v1"
         let logger = LogSetup.bootstrapOnce(verbose: true)
         logger.info("local Upbit on 127.0.0.1:\(port): \(options.markets) markets at \(speed)x; trading live for \(minutes) minutes")
-        await upbit.waitUntilLive()
-        var setup = LiveDriver.Setup(settings: settings, mode: .live,
-                                     credentials: UpbitCredentials(accessKey: options.accessKey, secretKey: options.secretKey),
-                                     identifierPrefix: IdentifierPrefix.fresh())
-        setup.clock = await upbit.clock  // the market plays `speed` times faster than real time
-        let driver = LiveDriver(setup: setup, logger: logger)
-        await runUntilStopped(minutes: minutes) { await driver.run() }
+        let holder = DriverHolder()
+        let credentials = UpbitCredentials(accessKey: options.accessKey, secretKey: options.secretKey)
+        await runUntilStopped(minutes: minutes) { [settings] in
+            await upbit.waitUntilLive()  // the history is made first; a signal meanwhile stops the demo
+            guard !Task.isCancelled else { return }
+            var setup = LiveDriver.Setup(settings: settings, mode: .live, credentials: credentials,
+                                         identifierPrefix: IdentifierPrefix.fresh())
+            setup.clock = await upbit.clock  // the market plays `speed` times faster than real time
+            let driver = LiveDriver(setup: setup, logger: logger)
+            await holder.set(driver)
+            await driver.run()
+        }
+        guard let driver = await holder.driver else {
+            server.cancel()
+            return print("\n== demo summary ==\nstopped while the local market was still being made: nothing traded")
+        }
         server.cancel()
         let orders = await upbit.orderSummaries()
         print("""
@@ -62,4 +71,10 @@ struct DemoCommand: AsyncParsableCommand {
                   + "\(entry.exitPrice.rounded(places: 2)), net \(entry.netPnLKRW.rounded(places: 0)) KRW")
         }
     }
+}
+
+/// The demo's driver, made once the local market is live (inside the signal-handled work).
+actor DriverHolder {
+    private(set) var driver: LiveDriver?
+    func set(_ driver: LiveDriver) { self.driver = driver }
 }

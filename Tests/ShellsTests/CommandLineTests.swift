@@ -78,4 +78,16 @@ func surgeBinary() -> URL {
         #expect(try simulate(["--steps", "0"]).status != 0)
         #expect(try simulate(["--seeds", "2", "--trace"]).status != 0)
     }
+
+    /// The issue's reproduction: a 100,000-level nested frame in a recording crashed `surge
+    /// backtest` with a stack overflow. It is one malformed line now.
+    @Test func aDeeplyNestedFrameInARecordingIsOneMalformedLine() throws {
+        let directory = temporaryDirectory("nested")
+        let depth = 100_000
+        let line = #"{"type":"trade","x":"# + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}\n"
+        try line.write(toFile: directory + "/d.jsonl", atomically: true, encoding: .utf8)
+        let run = try runSurge(["backtest", "--data", directory + "/d.jsonl", "--report", directory + "/r"])
+        #expect(run.status == 0)
+        #expect(run.errors.contains("nested deeper than 32") || run.output.contains("nested deeper than 32"))
+    }
 }

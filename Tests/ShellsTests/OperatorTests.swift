@@ -45,7 +45,7 @@ import Testing
         let directory = temporaryDirectory("requests")
         try OperatorRequests.submit(.close(market: "KRW-BTC"), stateDirectory: directory)
         try OperatorRequests.submit(.pause, stateDirectory: directory)
-        try "rm -rf /\n".write(toFile: directory + "/control/9999999999999-1-bad.request", atomically: true, encoding: .utf8)
+        try "rm -rf /\n".write(toFile: directory + "/control/9999999999999999999-1-bad.request", atomically: true, encoding: .utf8)
         let pending = OperatorRequests.pending(stateDirectory: directory)
         #expect(pending.count == 3)
         #expect(try pending[0].request.get() == .close(market: "KRW-BTC"))

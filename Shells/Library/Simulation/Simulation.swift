@@ -210,9 +210,20 @@ public struct Simulation {
         case 93: feed(.feedStalled(time: clock))
         case 94: timer(at: clock - Milliseconds(random.int(1...5_000)))  // the wall clock stepped back
         case 95: feed(.closeRequested(market: random.pick(markets).code, time: clock))
-        case 96..<98 where !deliveredExchangeEvents.isEmpty:
+        case 96: operatorOrAccountEvent()
+        case 97..<99 where !deliveredExchangeEvents.isEmpty:
             feed(random.pick(deliveredExchangeEvents))  // a stale frame from the past
         default: timer()
+        }
+    }
+
+    /// A myAsset frame with the exchange's balances of now (often ahead of the order updates in
+    /// flight), or the operator pausing or resuming entries.
+    mutating func operatorOrAccountEvent() {
+        switch random.int(0...3) {
+        case 0, 1: feed(.balancesPushed(exchange.balances, time: clock))
+        case 2: feed(.entriesPaused(time: clock))
+        default: feed(.entriesResumed(time: clock))
         }
     }
 

@@ -27,8 +27,10 @@ public enum OperatorRequests {
     public static func submit(_ request: Request, stateDirectory: String) throws {
         let folder = folder(stateDirectory)
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let name = String(format: "%013lld-%d-%08x", Int64(Date().timeIntervalSince1970 * 1_000), getpid(),
-                          UInt32.random(in: 0...UInt32.max))
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        let nanoseconds = Int64(time.tv_sec) * 1_000_000_000 + Int64(time.tv_nsec)  // oldest first, by name
+        let name = String(format: "%019lld-%d-%08x", nanoseconds, getpid(), UInt32.random(in: 0...UInt32.max))
         let temporary = folder + "/." + name
         try Data(text(request).utf8).write(to: URL(fileURLWithPath: temporary))
         guard rename(temporary, folder + "/" + name + ".request") == 0 else {
