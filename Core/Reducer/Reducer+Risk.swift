@@ -31,12 +31,13 @@ extension State {
         risk.balanceRequestId = nil  // a request of the process before this start is never answered
         risk.nextBalanceFetchAt = nil
         commands.append(notification(.halt, nil, "reconciling with the exchange: entries wait"))
+        var released: [Order] = []
         for identifier in orders.keys.sorted() {
             guard var order = orders[identifier] else { continue }
             if order.phase == .held || order.phase == .withdrawn {
                 // released, perhaps, by a transaction the crash lost: looked for like the others
                 probes[identifier] = Probe(positionId: order.positionId, purpose: order.purpose)
-                if order.phase == .held { orderGone(order, rejected: false, into: &commands) } else { orderEnded(order, into: &commands) }
+                released.append(order)
                 continue
             }
             if order.phase == .sent {
@@ -45,7 +46,13 @@ extension State {
             }
             query(identifier, into: &commands)
         }
+        // The counters move past every identifier the lost step could have used before anything
+        // new is decided: ending a held order can decide the next sell, whose identifier the lost
+        // step may have sent already (simulator seed 2540).
         probeLostOrders(into: &commands)
+        for order in released {
+            if order.phase == .held { orderGone(order, rejected: false, into: &commands) } else { orderEnded(order, into: &commands) }
+        }
         if probes.isEmpty { fetchBalances(into: &commands) }
         let requestId = counters.nextRequestId
         counters.nextRequestId += 1

@@ -24,6 +24,8 @@ public struct Faults: Equatable, Sendable, Codable {
     public var bogusPrintFactor = 100.0
     /// The next trade of one market is dated this many seconds ahead (negative: behind), once.
     public var skewedTradeSeconds = 0
+    /// The next N candle requests get 502 Bad Gateway (the backfill at a market's first trade).
+    public var failedCandleFetches = 0
     /// This many hostile frames (nested deep, truncated, wrong types, absurd numbers and dates)
     /// go to every open socket, public and private.
     public var hostileFrames = 0
@@ -31,7 +33,7 @@ public struct Faults: Equatable, Sendable, Codable {
     public init(tooManyRequests: Int = 0, serverErrors: Int = 0, droppedOrderAnswers: Int = 0,
                 heldAnswerSeconds: Double = 30, delayMilliseconds: Int = 0, duplicateMyOrder: Bool = false,
                 silentPrivateSocket: Bool = false, lyingMyOrders: Int = 0, bogusPrints: Int = 0, bogusPrintFactor: Double = 100,
-                skewedTradeSeconds: Int = 0, hostileFrames: Int = 0) {
+                skewedTradeSeconds: Int = 0, failedCandleFetches: Int = 0, hostileFrames: Int = 0) {
         self.tooManyRequests = tooManyRequests
         self.serverErrors = serverErrors
         self.droppedOrderAnswers = droppedOrderAnswers
@@ -43,6 +45,7 @@ public struct Faults: Equatable, Sendable, Codable {
         self.bogusPrints = bogusPrints
         self.bogusPrintFactor = bogusPrintFactor
         self.skewedTradeSeconds = skewedTradeSeconds
+        self.failedCandleFetches = failedCandleFetches
         self.hostileFrames = hostileFrames
     }
 
@@ -60,6 +63,7 @@ public struct Faults: Equatable, Sendable, Codable {
         bogusPrints = try keys.decodeIfPresent(Int.self, forKey: .bogusPrints) ?? bogusPrints
         bogusPrintFactor = try keys.decodeIfPresent(Double.self, forKey: .bogusPrintFactor) ?? bogusPrintFactor
         skewedTradeSeconds = try keys.decodeIfPresent(Int.self, forKey: .skewedTradeSeconds) ?? skewedTradeSeconds
+        failedCandleFetches = try keys.decodeIfPresent(Int.self, forKey: .failedCandleFetches) ?? failedCandleFetches
         hostileFrames = try keys.decodeIfPresent(Int.self, forKey: .hostileFrames) ?? hostileFrames
     }
 }

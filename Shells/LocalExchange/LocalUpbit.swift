@@ -78,6 +78,10 @@ public actor LocalUpbit {
             faults.serverErrors -= 1
             return LocalResponse(status: 500, body: #"{"error":{"name":"server_error","message":"injected"}}"#)
         }
+        if request.path == "/v1/candles/minutes/1", faults.failedCandleFetches > 0 {
+            faults.failedCandleFetches -= 1
+            return LocalResponse(status: 502, body: "<html>502 Bad Gateway</html>", contentType: "text/html")
+        }
         let group = LocalUpbit.group(of: request)
         if request.origin != nil, LocalUpbit.quotationGroups.contains(group), !admitOrigin() {
             return LocalResponse(status: 429, body: "Too many API requests.", contentType: "text/plain")

@@ -123,4 +123,23 @@ import Testing
             #expect(await upbit.orderSummaries().isEmpty)
         }
     }
+
+    /// The candle backfills at start meet server errors: each failed market is asked again
+    /// until its history arrives (before, one 502 left a market without history for 20 minutes).
+    @Test func failedBackfillsAreRetriedUntilEveryMarketHasHistory() async throws {
+        try await withLocalUpbit(.fast) { upbit, port in
+            let bot = await driver(upbit, port: port, mode: .paper, prefix: "bf")
+            await upbit.setFaults(Faults(failedCandleFetches: 4))
+            let run = Task { await bot.run() }
+            defer { run.cancel() }
+            let listed = await eventually(30) { await bot.state.universeListed }
+            try #require(listed)
+            let complete = await eventually(40) {
+                let markets = await bot.state.markets
+                return !markets.isEmpty && markets.allSatisfy { $0.backfill == .done }
+            }
+            #expect(complete)
+            #expect(await bot.state.markets.contains { $0.backfillFailures > 0 })
+        }
+    }
 }
