@@ -106,7 +106,7 @@ public enum Event: Equatable, Codable, Sendable {
 extension Event {
     /// The same answer stamped at `time` (an answer dated beyond the clock's bound is applied at
     /// the core's own time). Facts the exchange dated keep their time: they are never restamped.
-    func withTime(_ time: Milliseconds) -> Event {
+    public func withTime(_ time: Milliseconds) -> Event {
         switch self {
         case .marketsListed(let listings, _): .marketsListed(listings, time: time)
         case .marketRulesReceived(let rules, _): .marketRulesReceived(rules, time: time)

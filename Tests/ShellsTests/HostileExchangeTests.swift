@@ -139,7 +139,9 @@ import Testing
                 return !markets.isEmpty && markets.allSatisfy { $0.backfill == .done }
             }
             #expect(complete)
-            #expect(await bot.state.markets.contains { $0.backfillFailures > 0 })
+            #expect(await upbit.faults.failedCandleFetches == 0)  // four fetches failed, and were asked again
+            let markets = await bot.state.markets.count
+            #expect(await upbit.requestLog.filter { $0 == "GET /v1/candles/minutes/1" }.count >= markets + 4)
         }
     }
 }

@@ -130,7 +130,7 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
             // The first start probes the entries of positions 1…max_positions (orders a lost
             // transaction could have sent): the first real position comes after them.
             let first = 1 + Config().capital.maxPositions
-            let settled = await eventually(60) {
+            let settled = await eventually(120) {  // generous: the full suite loads both cores
                 let state = await driver.state
                 let legs = await driver.sessionLegs
                 return state.positions.contains { $0.id == first && $0.phase != .opening }

@@ -29,7 +29,7 @@ public struct SMTPMailer: Sendable {
         var recipients: UnsafeMutablePointer<curl_slist>?
         for address in to { recipients = curl_slist_append(recipients, "<\(address)>") }
         defer { curl_slist_free_all(recipients) }
-        let source = MessageSource(message)
+        let source = ByteSource(message)
         let context = Unmanaged.passUnretained(source).toOpaque()
         surge_curl_setopt_string(handle, CURLOPT_URL, server)
         surge_curl_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(from)>")
@@ -45,31 +45,13 @@ public struct SMTPMailer: Sendable {
         surge_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMilliseconds)
         surge_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         surge_curl_setopt_callback(handle, CURLOPT_READFUNCTION, { buffer, size, count, context in
-            Unmanaged<MessageSource>.fromOpaque(context!).takeUnretainedValue().read(into: buffer!, capacity: size * count)
+            Unmanaged<ByteSource>.fromOpaque(context!).takeUnretainedValue().read(into: buffer!, capacity: size * count)
         })
         surge_curl_setopt_pointer(handle, CURLOPT_READDATA, context)
         let code = curl_easy_perform(handle)
         guard code == CURLE_OK else {
             // curl's message names the step (connect, login, recipient); it never contains the password.
             throw Failure(description: "SMTP to \(server) failed: \(String(cString: curl_easy_strerror(code)))")
-        }
-    }
-
-    /// Hands the message to libcurl piece by piece.
-    private final class MessageSource {
-        let bytes: [UInt8]
-        var offset = 0
-
-        init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-        func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
-            let count = min(capacity, bytes.count - offset)
-            guard count > 0 else { return 0 }
-            bytes.withUnsafeBufferPointer { source in
-                UnsafeMutableRawPointer(buffer).copyMemory(from: source.baseAddress! + offset, byteCount: count)
-            }
-            offset += count
-            return count
         }
     }
 }

@@ -87,32 +87,10 @@ extension Simulation {
 }
 
 extension Event {
-    /// The same event with its time set (answers are stamped when they are delivered).
+    /// The same event with its time set (answers and order updates are stamped when delivered).
     func stamped(_ time: Milliseconds) -> Event {
-        switch self {
-        case .orderAccepted(let identifier, let uuid, _): .orderAccepted(identifier: identifier, uuid: uuid, time: time)
-        case .orderRejected(let identifier, let error, _): .orderRejected(identifier: identifier, error: error, time: time)
-        case .orderOutcomeUnknown(let identifier, _): .orderOutcomeUnknown(identifier: identifier, time: time)
-        case .orderNotFound(let identifier, _): .orderNotFound(identifier: identifier, time: time)
-        case .orderQueryFailed(let identifier, _): .orderQueryFailed(identifier: identifier, time: time)
-        case .cancelAccepted(let identifier, _): .cancelAccepted(identifier: identifier, time: time)
-        case .cancelRejected(let identifier, let error, _): .cancelRejected(identifier: identifier, error: error, time: time)
-        case .cancelOutcomeUnknown(let identifier, _): .cancelOutcomeUnknown(identifier: identifier, time: time)
-        case .balancesFetched(let requestId, let balances, _): .balancesFetched(requestId: requestId, balances: balances, time: time)
-        case .balancesFetchFailed(let requestId, let error, _): .balancesFetchFailed(requestId: requestId, error: error, time: time)
-        case .candlesFetched(let requestId, let market, let candles, _):
-            .candlesFetched(requestId: requestId, market: market, candles: candles, time: time)
-        case .candlesFetchFailed(let requestId, let market, _): .candlesFetchFailed(requestId: requestId, market: market, time: time)
-        case .openOrdersFetched(let requestId, let orders, _): .openOrdersFetched(requestId: requestId, orders: orders, time: time)
-        case .openOrdersFetchFailed(let requestId, let error, _):
-            .openOrdersFetchFailed(requestId: requestId, error: error, time: time)
-        case .balancesPushed, .entriesPaused, .entriesResumed:
-            self
-        case .orderUpdated(var update):
-            { update.time = time; return .orderUpdated(update) }()
-        case .marketsListed, .marketRulesReceived, .tradeReceived, .orderbookReceived, .timerFired, .feedStalled,
-             .recovered, .closeRequested, .dataEnded, .configAdopted:
-            self
-        }
+        guard case .orderUpdated(var update) = self else { return withTime(time) }
+        update.time = time
+        return .orderUpdated(update)
     }
 }

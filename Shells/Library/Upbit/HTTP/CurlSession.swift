@@ -50,7 +50,8 @@ public final class CurlSession: @unchecked Sendable {
     /// an unknown outcome, settled by a query.
     public func perform(method: String, url: String, headers: [String] = [], body: [UInt8]? = nil,
                         timeoutMilliseconds: Int = 10_000) throws(Failure) -> Response {
-        let collector = Collector(upload: body ?? [])
+        let collector = Collector()
+        let upload = ByteSource(body ?? [])
         let context = Unmanaged.passUnretained(collector).toOpaque()
         var list: UnsafeMutablePointer<curl_slist>?
         for header in headers + ["User-Agent: surge/0.1", "Expect:"] { list = curl_slist_append(list, header) }
@@ -62,9 +63,9 @@ public final class CurlSession: @unchecked Sendable {
             surge_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, nil)
             surge_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, body.count)
             surge_curl_setopt_callback(handle, CURLOPT_READFUNCTION, { buffer, size, count, context in
-                Unmanaged<Collector>.fromOpaque(context!).takeUnretainedValue().read(into: buffer!, capacity: size * count)
+                Unmanaged<ByteSource>.fromOpaque(context!).takeUnretainedValue().read(into: buffer!, capacity: size * count)
             })
-            surge_curl_setopt_pointer(handle, CURLOPT_READDATA, context)
+            surge_curl_setopt_pointer(handle, CURLOPT_READDATA, Unmanaged.passUnretained(upload).toOpaque())
         } else {
             surge_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
         }
@@ -83,13 +84,13 @@ public final class CurlSession: @unchecked Sendable {
             return size * count
         })
         surge_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
-        let code = curl_easy_perform(handle)
+        let code = withExtendedLifetime(upload) { curl_easy_perform(handle) }
         guard code == CURLE_OK else {
             var sent = 0
             surge_curl_getinfo_long(handle, CURLINFO_REQUEST_SIZE, &sent)
             let reason = collector.tooLarge ? "answer larger than \(CurlSession.maximumResponseBytes) bytes"
                 : String(cString: curl_easy_strerror(code))
-            throw sent > 0 || collector.uploaded > 0 ? .outcomeUnknown(reason) : .notSent(reason)
+            throw sent > 0 || upload.offset > 0 ? .outcomeUnknown(reason) : .notSent(reason)
         }
         var status = 0
         surge_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -101,22 +102,7 @@ public final class CurlSession: @unchecked Sendable {
     private final class Collector {
         var body: [UInt8] = []
         var headers: [(name: String, value: String)] = []
-        let upload: [UInt8]
-        var uploaded = 0
         var tooLarge = false
-
-        init(upload: [UInt8]) { self.upload = upload }
-
-        /// The request body, once: there is no rewind.
-        func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
-            let count = min(capacity, upload.count - uploaded)
-            guard count > 0 else { return 0 }
-            upload.withUnsafeBytes { bytes in
-                UnsafeMutableRawPointer(buffer).copyMemory(from: bytes.baseAddress! + uploaded, byteCount: count)
-            }
-            uploaded += count
-            return count
-        }
 
         /// Returning less than was given makes libcurl stop the transfer.
         func append(_ data: UnsafeRawBufferPointer) -> Int {
