@@ -8,11 +8,13 @@ enum FrameChecks {
 
     static func market(_ code: String?, field: String = "code") throws(FrameError) -> String {
         guard let code else { throw .missing(field) }
-        let bytes = code.utf8
-        guard (3...24).contains(bytes.count), bytes.filter({ $0 == UInt8(ascii: "-") }).count == 1,
-              bytes.allSatisfy({ isUpperOrDigit($0) || $0 == UInt8(ascii: "-") }) else {
-            throw .malformed("implausible \(field)")
+        var count = 0
+        var hyphens = 0
+        for byte in code.utf8 {  // one pass, no allocation: this runs for every frame
+            count += 1
+            if byte == UInt8(ascii: "-") { hyphens += 1 } else if !isUpperOrDigit(byte) { count = .max; break }
         }
+        guard (3...24).contains(count), hyphens == 1 else { throw .malformed("implausible \(field)") }
         return code
     }
 
