@@ -25,7 +25,7 @@ public enum Command: Equatable, Codable, Sendable {
     /// Book one exit leg (the sell order `orderIdentifier` ended with fills). Not answered. Live
     /// shells carry it out only after the journal commit that holds the event producing it, and
     /// at most once per order identifier (the ledger file skips identifiers it holds already).
-    case bookLeg(LedgerEntry, orderIdentifier: String)
+    indirect case bookLeg(LedgerEntry, orderIdentifier: String)
 }
 
 /// An order as Upbit's `POST /v1/orders` takes it.

@@ -58,7 +58,7 @@ public enum Event: Equatable, Codable, Sendable {
     /// The shell started with a config other than the journal's (an edited file): the state
     /// takes it (`State.adopt`). Journaled like any event so a replay decides under the same
     /// config as the run did. It does not move the clock and causes no command.
-    case configAdopted(Config, time: Milliseconds)
+    indirect case configAdopted(Config, time: Milliseconds)
 
     /// When the fact happened.
     public var time: Milliseconds {

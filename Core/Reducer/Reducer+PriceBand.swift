@@ -10,8 +10,8 @@ extension State {
     static let bookFreshMilliseconds: Milliseconds = 60_000
 
     /// The price range the book allows, or nil when the market has no fresh two-sided book.
-    func bookBand(_ market: MarketState) -> ClosedRange<Fixed>? {
-        guard let book = market.book, let bid = book.bestBidPrice, let ask = book.bestAskPrice, bid <= ask,
+    func bookBand(_ book: BookTop?) -> ClosedRange<Fixed>? {
+        guard let book, let bid = book.bestBidPrice, let ask = book.bestAskPrice, bid <= ask,
               Time.elapsed(from: book.time, to: now) <= State.bookFreshMilliseconds else { return nil }
         let band = config.risk.priceBand
         return bid * (Fixed.one - band)...ask * (Fixed.one + band)
@@ -19,7 +19,7 @@ extension State {
 
     /// True when the print is suspect (and not to be used); records an unconfirmed jump.
     mutating func isSuspectPrint(_ price: Fixed, _ index: Int) -> Bool {
-        if let allowed = bookBand(markets[index]) {
+        if let allowed = bookBand(markets[index].book) {  // the book alone: copying the market costs
             markets[index].unconfirmedPrice = nil
             return !allowed.contains(price)
         }
