@@ -48,4 +48,15 @@ import Testing
         guard case .rejected(let error) = outcome else { Issue.record("expected a rejection, got \(outcome)"); return }
         #expect(error.name == "insufficient_funds_ask")
     }
+
+    /// Amounts no account can hold (they could overflow the books' exact arithmetic later) make an
+    /// answer untrustworthy, in REST answers and in frames alike.
+    @Test func absurdAmountsAreRefusedWhereTheyArrive() throws {
+        let order = try JSONValue.parse(#"{"state":"done","market":"KRW-BTC","executed_volume":"100000000000000000000","executed_funds":"1","paid_fee":"0"}"#)
+        #expect(throws: (any Error).self) { try UpbitREST.orderUpdate(order, identifier: "t-1-b1") }
+        let normal = try JSONValue.parse(#"{"state":"done","market":"KRW-BTC","executed_volume":"0.5","executed_funds":"250000","paid_fee":"125"}"#)
+        #expect(try UpbitREST.orderUpdate(normal, identifier: "t-1-b1").executedVolume == Fixed("0.5")!)
+        let asset = #"{"type":"myAsset","assets":[{"currency":"KRW","balance":1e20,"locked":0}],"timestamp":1790134742106}"#
+        #expect(throws: FrameError.self) { try PrivateFrameDecoder.decode(Array(asset.utf8)) }
+    }
 }

@@ -31,9 +31,14 @@ enum FrameChecks {
         return time
     }
 
+    /// No balance, volume or KRW amount of a real account comes near this; larger ones could
+    /// overflow the books' exact arithmetic later, so they are refused where they arrive.
+    static let maximumAmount: Fixed = 1_000_000_000_000_000
+
     static func amount(_ value: Fixed?, field: String) throws(FrameError) -> Fixed {
         guard let value else { return 0 }
         guard !value.isNegative else { throw .malformed("negative \(field)") }
+        guard value <= maximumAmount else { throw .malformed("implausible \(field)") }
         return value
     }
 

@@ -7,8 +7,8 @@ extension UpbitREST {
         map(request("GET", "/v1/accounts", group: .default, signed: true)) { json in
             try json.elements().map { item in
                 Balance(currency: try item.text("currency"),
-                        balance: try item.number("balance"),
-                        locked: item["locked"]?.decimal ?? 0)
+                        balance: try UpbitREST.plausible(try item.number("balance"), "balance"),
+                        locked: try UpbitREST.plausible(item["locked"]?.decimal ?? 0, "locked"))
             }
         }
     }
@@ -136,19 +136,30 @@ extension UpbitREST {
 
     /// An order object of the exchange API. Executed funds come from `executed_funds` (list
     /// answers, myOrder) or the sum of `trades[].funds` (`GET /v1/order`).
-    static func orderUpdate(_ json: JSONValue, identifier: String) throws -> OrderUpdate {
+    public static func orderUpdate(_ json: JSONValue, identifier: String) throws -> OrderUpdate {
         let stateText = try json.text("state")
         guard let state = ExchangeOrderState(rawValue: stateText) else {
             throw MissingField(description: "unknown order state \(stateText)")
         }
         let trades = json["trades"]?.array ?? []
-        let funds = try json["executed_funds"]?.decimal
-            ?? trades.reduce(Fixed.zero) { $0 + (try $1.number("funds")) }
+        guard trades.count <= 100_000 else { throw MissingField(description: "implausible trades: \(trades.count)") }
+        let funds = try plausible(try json["executed_funds"]?.decimal
+            ?? trades.reduce(Fixed.zero) { $0 + (try plausible(try $1.number("funds"), "trades.funds")) }, "executed_funds")
         let created = json["created_at"]?.string.flatMap(ISOTime.parse) ?? 0
         return OrderUpdate(identifier: json["identifier"]?.string ?? identifier, uuid: json["uuid"]?.string,
                            market: try json.text("market"), state: state,
-                           executedVolume: json["executed_volume"]?.decimal ?? 0, executedFundsKRW: funds,
-                           paidFeeKRW: json["paid_fee"]?.decimal ?? 0, time: created)
+                           executedVolume: try plausible(json["executed_volume"]?.decimal ?? 0, "executed_volume"),
+                           executedFundsKRW: funds,
+                           paidFeeKRW: try plausible(json["paid_fee"]?.decimal ?? 0, "paid_fee"), time: created)
+    }
+
+    /// An amount the books can hold: not negative, not beyond any real account (1e15). An answer
+    /// carrying another cannot be trusted: the caller's outcome becomes unknown.
+    static func plausible(_ value: Fixed, _ field: String) throws -> Fixed {
+        guard !value.isNegative, value <= FrameChecks.maximumAmount else {
+            throw MissingField(description: "implausible \(field): \(value)")
+        }
+        return value
     }
 
     func map<Value, Mapped>(_ outcome: Outcome<Value>, _ transform: (Value) throws -> Mapped) -> Outcome<Mapped> {
