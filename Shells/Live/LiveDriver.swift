@@ -223,9 +223,9 @@ public actor LiveDriver {
             rejectFrame("malformed frame skipped: \(error)")
             return
         }
-        if let time = frame.time, abs(time - now()) > frameSkewMilliseconds {
+        if let time = frame.time, case let skew = time - now(), abs(skew) > frameSkewMilliseconds {
             framesOutOfTime += 1
-            rejectFrame("frame dated \(ISOTime.string(time)), \((time - now()) / 1_000) s from the driver's clock")
+            rejectFrame("frame dated \(ISOTime.string(time)), \(skew / 1_000) s from the driver's clock")
             return
         }
         switch frame {

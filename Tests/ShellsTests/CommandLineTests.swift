@@ -1,4 +1,5 @@
 import Foundation
+import Shells
 import Testing
 
 /// The built `surge` binary, next to the test bundle.
@@ -89,5 +90,20 @@ func surgeBinary() -> URL {
         let run = try runSurge(["backtest", "--data", directory + "/d.jsonl", "--report", directory + "/r"])
         #expect(run.status == 0)
         #expect(run.errors.contains("nested deeper than 32") || run.output.contains("nested deeper than 32"))
+    }
+
+    /// `surge close / pause / resume` from the command line queue requests a stopped bot takes at
+    /// its next start; a bad market code is refused before anything is written.
+    @Test func operatorCommandsQueueRequestsInTheStateDirectory() throws {
+        let directory = temporaryDirectory("operator-cli")
+        let close = try runSurge(["close", "KRW-BTC", "--state", directory])
+        #expect(close.status == 0)
+        #expect(close.output.contains("no bot runs on it now"))
+        #expect(try runSurge(["pause", "--state", directory]).status == 0)
+        let pending = OperatorRequests.pending(stateDirectory: directory).map { try? $0.request.get() }
+        #expect(pending == [.close(market: "KRW-BTC"), .pause])
+        let bad = try runSurge(["close", "btc", "--state", directory])
+        #expect(bad.status == 1)
+        #expect(OperatorRequests.pending(stateDirectory: directory).count == 2)
     }
 }

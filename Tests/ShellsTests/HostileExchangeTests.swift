@@ -9,26 +9,12 @@ import Testing
 /// The local Upbit misbehaves as a real one might; the bot neither crashes nor books what did
 /// not happen.
 @Suite(.serialized) struct HostileExchangeTests {
-    func driver(_ upbit: LocalUpbit, port: Int, mode: LiveDriver.Mode, prefix: String, secret: String = "local-secret-key",
-                edit: (inout Config) -> Void = { _ in }) async -> LiveDriver {
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        var settings = localSettings(port)
-        edit(&settings.strategy)
-        var setup = LiveDriver.Setup(settings: settings, mode: mode,
-                                     credentials: mode == .live ? UpbitCredentials(accessKey: "local-access-key",
-                                                                                   secretKey: secret) : nil,
-                                     identifierPrefix: prefix)
-        setup.clock = await upbit.clock
-        return LiveDriver(setup: setup, logger: logger)
-    }
-
     /// myOrder frames claim ten times the volume really bought: the position holds what the
     /// exchange says when asked, not what the frames claim.
     @Test func lyingOrderUpdatesAreNotBooked() async throws {
         try await withLocalUpbit(.fast) { upbit, port in
             await upbit.setFaults(Faults(lyingMyOrders: 1_000))
-            let bot = await driver(upbit, port: port, mode: .live, prefix: "ly") { $0.exit.takeProfit = Fixed("5")! }
+            let bot = await localDriver(upbit, port: port, mode: .live, prefix: "ly") { $0.exit.takeProfit = Fixed("5")! }
             let run = Task { await bot.run() }
             defer { run.cancel() }
             let opened = await eventually(60) { await bot.state.positions.contains { $0.phase == .open } }
@@ -45,7 +31,7 @@ import Testing
     /// profit nor write the position off.
     @Test func bogusPrintsNeitherExitNorWriteOff() async throws {
         try await withLocalUpbit(.fast) { upbit, port in
-            let bot = await driver(upbit, port: port, mode: .paper, prefix: "bp") { config in
+            let bot = await localDriver(upbit, port: port, mode: .paper, prefix: "bp") { config in
                 config.exit.takeProfit = Fixed("0.05")!
                 config.exit.stopLoss = Fixed("-0.5")!
             }
@@ -69,7 +55,7 @@ import Testing
     /// hammer the exchange with buys it cannot pay for.
     @Test func aWithdrawalIsFollowedAndRefusedBuysBackOff() async throws {
         try await withLocalUpbit(.fast) { upbit, port in
-            let bot = await driver(upbit, port: port, mode: .live, prefix: "wd")
+            let bot = await localDriver(upbit, port: port, mode: .live, prefix: "wd")
             let run = Task { await bot.run() }
             defer { run.cancel() }
             let ready = await eventually(30) {
@@ -90,7 +76,7 @@ import Testing
     /// counted; the clock stays put and the feed goes on.
     @Test func misdatedAndHostileFramesAreRefusedAndTheFeedGoesOn() async throws {
         try await withLocalUpbit(.fast) { upbit, port in
-            let bot = await driver(upbit, port: port, mode: .live, prefix: "hf")
+            let bot = await localDriver(upbit, port: port, mode: .live, prefix: "hf")
             let run = Task { await bot.run() }
             defer { run.cancel() }
             let flowing = await eventually(30) { await bot.state.risk.lastMarketDataAt != nil }
@@ -115,7 +101,7 @@ import Testing
     /// instead of running on with `jwt_verification` in its logs.
     @Test func refusedKeysHaltEntries() async throws {
         try await withLocalUpbit(.fast) { upbit, port in
-            let bot = await driver(upbit, port: port, mode: .live, prefix: "kr", secret: "not-the-secret")
+            let bot = await localDriver(upbit, port: port, mode: .live, prefix: "kr", secret: "not-the-secret")
             let run = Task { await bot.run() }
             defer { run.cancel() }
             let halted = await eventually(30) { await bot.state.risk.pausedByOperator }
@@ -128,7 +114,7 @@ import Testing
     /// until its history arrives (before, one 502 left a market without history for 20 minutes).
     @Test func failedBackfillsAreRetriedUntilEveryMarketHasHistory() async throws {
         try await withLocalUpbit(.fast) { upbit, port in
-            let bot = await driver(upbit, port: port, mode: .paper, prefix: "bf")
+            let bot = await localDriver(upbit, port: port, mode: .paper, prefix: "bf")
             await upbit.setFaults(Faults(failedCandleFetches: 4))
             let run = Task { await bot.run() }
             defer { run.cancel() }

@@ -9,17 +9,11 @@ import Testing
 @Suite(.serialized) struct OperatorTests {
     @Test func aCloseRequestInTheStateDirectorySellsThePositionWithReasonManual() async throws {
         try await withLocalUpbit(.fast) { upbit, port in
-            var logger = Logger(label: "test")
-            logger.logLevel = .warning
-            var setup = LiveDriver.Setup(settings: localSettings(port), mode: .paper, credentials: nil, identifierPrefix: "op")
-            setup.clock = await upbit.clock
-            var settings = setup.settings
-            settings.strategy.exit.takeProfit = Fixed("5")!  // nothing but the operator closes it
-            settings.strategy.exit.stopLoss = Fixed("-0.9")!
-            setup.settings = settings
             let directory = temporaryDirectory("operator")
-            setup.stateDirectory = directory
-            let driver = LiveDriver(setup: setup, logger: logger)
+            let driver = await localDriver(upbit, port: port, mode: .paper, prefix: "op", stateDirectory: directory) {
+                $0.exit.takeProfit = Fixed("5")!  // nothing but the operator closes it
+                $0.exit.stopLoss = Fixed("-0.9")!
+            }
             try await driver.openStore()
             let run = Task { await driver.run() }
             defer { run.cancel() }

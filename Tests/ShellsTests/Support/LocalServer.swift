@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import LocalExchange
+import Live
 import Logging
 import Shells
 
@@ -43,4 +44,20 @@ func offload<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
 func localREST(_ port: Int, accessKey: String = "local-access-key", secretKey: String = "local-secret-key") -> UpbitREST {
     UpbitREST(baseURL: "http://127.0.0.1:\(port)",
               credentials: UpbitCredentials(accessKey: accessKey, secretKey: secretKey))
+}
+
+/// A live driver (paper or live) on a local market, reading the market's clock; quiet logs.
+func localDriver(_ upbit: LocalUpbit, port: Int, mode: LiveDriver.Mode, prefix: String, secret: String = "local-secret-key",
+                 stateDirectory: String? = nil, edit: (inout Config) -> Void = { _ in }) async -> LiveDriver {
+    var logger = Logger(label: "test")
+    logger.logLevel = .critical
+    var settings = localSettings(port)
+    edit(&settings.strategy)
+    var setup = LiveDriver.Setup(settings: settings, mode: mode,
+                                 credentials: mode == .live ? UpbitCredentials(accessKey: "local-access-key",
+                                                                               secretKey: secret) : nil,
+                                 identifierPrefix: prefix)
+    setup.clock = await upbit.clock
+    setup.stateDirectory = stateDirectory
+    return LiveDriver(setup: setup, logger: logger)
 }
