@@ -66,7 +66,8 @@ let package = Package(
             path: "Shells/CLI"
         ),
         .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests", exclude: ["Fixtures"]),
-        .testTarget(name: "ShellsTests", dependencies: ["Shells", "Core", "Live", "LocalExchange"], path: "Tests/ShellsTests"),
+        .testTarget(name: "ShellsTests", dependencies: ["Shells", "Core", "Live", "LocalExchange"], path: "Tests/ShellsTests",
+                    exclude: ["Fixtures"]),
         .testTarget(name: "PropertyTests", dependencies: ["Core", "Shells"], path: "PropertyTests"),
     ],
     swiftLanguageModes: [.v6]
