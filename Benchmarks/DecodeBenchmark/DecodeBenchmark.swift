@@ -57,7 +57,7 @@ func driverStep() {
         for market in 0..<250 {
             sequence += 1
             _ = reduce(&state, .tradeReceived(Trade(market: "KRW-C\(market)", price: Fixed(100_000 + (minute % 2) * 100),
-                                                    volume: Fixed("0.1")!, side: .bid,
+                                                    volume: Fixed("0.1")!, side: .buy,
                                                     time: start + Milliseconds(minute) * 60_000, sequentialId: sequence)))
         }
     }

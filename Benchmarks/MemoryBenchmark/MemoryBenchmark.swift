@@ -30,7 +30,7 @@ func trade(hours: Int) -> State {
             let volume = Fixed(Int(next() % 5) + (surge ? 40 : 1)) / 100
             let code = "KRW-C\(market)"
             var commands = reduce(&state, .tradeReceived(Trade(market: code, price: prices[market], volume: volume,
-                                                              side: .bid, time: time + Milliseconds(market), sequentialId: sequence)))
+                                                              side: .buy, time: time + Milliseconds(market), sequentialId: sequence)))
             if market % 4 == 0 {
                 commands += reduce(&state, .orderbookReceived(BookTop(market: code, time: time + Milliseconds(market), totalBidSize: 2,
                                                                       totalAskSize: 1, bestBidPrice: prices[market] - 100,
@@ -50,12 +50,12 @@ func fill(_ commands: [Command], _ state: inout State, price: Fixed, time: Milli
         case .marketBuy(let amount):
             let volume = (amount / price).floored(places: 8)
             events = [.orderUpdated(OrderUpdate(identifier: order.identifier, uuid: order.identifier, market: order.market,
-                                                state: .cancel, executedVolume: volume, executedFundsKRW: volume * price,
-                                                paidFeeKRW: volume * price * Fixed("0.0005")!, time: time))]
+                                                state: .cancel, executedQuantity: volume, executedQuote: volume * price,
+                                                paidFee: volume * price * Fixed("0.0005")!, time: time))]
         case .marketSell(let volume), .limit(_, _, let volume):
             events = [.orderUpdated(OrderUpdate(identifier: order.identifier, uuid: order.identifier, market: order.market,
-                                                state: .done, executedVolume: volume, executedFundsKRW: volume * price,
-                                                paidFeeKRW: volume * price * Fixed("0.0005")!, time: time))]
+                                                state: .done, executedQuantity: volume, executedQuote: volume * price,
+                                                paidFee: volume * price * Fixed("0.0005")!, time: time))]
         }
         for event in events { fill(reduce(&state, event), &state, price: price, time: time) }
     }

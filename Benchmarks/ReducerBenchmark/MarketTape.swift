@@ -65,7 +65,7 @@ struct MarketTape {
         if moved.isPositive { prices[market] = TickGrid.roundDown(moved) }
         sequentialIds[market] += 1
         return .tradeReceived(Trade(market: codes[market], price: prices[market], volume: volume,
-                                    side: nextRandom() % 2 == 0 ? .bid : .ask, time: time,
+                                    side: nextRandom() % 2 == 0 ? .buy : .sell, time: time,
                                     sequentialId: sequentialIds[market]))
     }
 }

@@ -7,7 +7,7 @@ let short = ProcessInfo.processInfo.environment["SURGE_BENCHMARK_SHORT"] != nil
 
 func trade(_ index: Int) -> Event {
     .tradeReceived(Trade(market: "KRW-C\(index % 250)", price: Fixed(500_000 + index % 7 * 500), volume: Fixed("0.01")!,
-                         side: index % 2 == 0 ? .bid : .ask, time: 1_767_225_600_000 + Milliseconds(index),
+                         side: index % 2 == 0 ? .buy : .sell, time: 1_767_225_600_000 + Milliseconds(index),
                          sequentialId: Int64(index)))
 }
 

@@ -15,7 +15,7 @@ func warmedState() -> State {
     var state = State(config: Config(), options: .init(identifierPrefix: "bench"))
     for minute in 0..<30 {
         let price: Fixed = minute % 2 == 1 ? 500_000 : 500_500
-        _ = reduce(&state, .tradeReceived(Trade(market: "KRW-BTC", price: price, volume: Fixed("0.1")!, side: .bid,
+        _ = reduce(&state, .tradeReceived(Trade(market: "KRW-BTC", price: price, volume: Fixed("0.1")!, side: .buy,
                                                 time: at(minute), sequentialId: Int64(minute + 1))))
     }
     _ = reduce(&state, .orderbookReceived(BookTop(market: "KRW-BTC", time: at(30, 4), totalBidSize: 2, totalAskSize: 1,

@@ -19,8 +19,8 @@ extension Config {
     public static let maximumPositions = 20
     public static let maximumCandidates = 50
     /// Upper bounds that keep every product of a setting with the clock or with money far from
-    /// overflow (minutes are multiplied by 60,000 into milliseconds, KRW by prices and fees).
-    public static let maximumKRW: Fixed = 1_000_000_000_000_000
+    /// overflow (minutes are multiplied by 60,000 into milliseconds, quote amounts by prices and fees).
+    public static let maximumQuote: Fixed = 1_000_000_000_000_000
     public static let maximumVolumeRatio = 1_000_000.0
     public static let maximumLimitTimeoutSeconds = 3_600
     /// A year.
@@ -31,15 +31,15 @@ extension Config {
     public static let maximumStaleFeedSeconds = 86_400
     public static let maximumClockSkewSeconds = 3_600
 
-    /// Every problem, in key order of the file; empty when the config can run.
-    public func validate() -> [ConfigProblem] {
+    /// Every problem, in key order of the file; empty when the config can run on `venue`.
+    public func validate(for venue: VenueProfile) -> [ConfigProblem] {
         var problems: [ConfigProblem] = []
         func check(_ condition: Bool, _ key: String, _ message: @autoclosure () -> String) {
             if !condition { problems.append(ConfigProblem(key: key, message: message())) }
         }
-        let krw = Config.maximumKRW
-        check(capital.initialKRW.isPositive && capital.initialKRW <= krw, "capital.initial_krw",
-              "must be in (0, \(krw)] (got \(capital.initialKRW))")
+        let krw = Config.maximumQuote
+        check(capital.initialCapital.isPositive && capital.initialCapital <= krw, "capital.initial_krw",
+              "must be in (0, \(krw)] (got \(capital.initialCapital))")
         check(capital.positionFraction > 0 && capital.positionFraction <= 1, "capital.position_fraction",
               "must be in (0, 1] (got \(capital.positionFraction))")
         check((1...Config.maximumPositions).contains(capital.maxPositions), "capital.max_positions",
@@ -59,10 +59,12 @@ extension Config {
         check((0...100).contains(entry.rsiMin), "entry.rsi_min", "must be 0...100 (got \(entry.rsiMin))")
         check((0...100).contains(entry.rsiMax) && entry.rsiMax >= entry.rsiMin, "entry.rsi_max",
               "must be rsi_min...100 (got \(entry.rsiMax))")
-        check(!entry.minRecentValueKRW.isNegative && entry.minRecentValueKRW <= krw, "entry.min_recent_value_krw",
-              "must be in [0, \(krw)] (got \(entry.minRecentValueKRW))")
+        check(!entry.minRecentValue.isNegative && entry.minRecentValue <= krw, "entry.min_recent_value_krw",
+              "must be in [0, \(krw)] (got \(entry.minRecentValue))")
         check((1...Config.maximumLimitTimeoutSeconds).contains(entry.limitTimeoutSeconds), "entry.limit_timeout_seconds",
               "must be 1...\(Config.maximumLimitTimeoutSeconds) (got \(entry.limitTimeoutSeconds))")
+        check(entry.direction == .long || venue.isMargin, "entry.direction",
+              "\(venue.name) is a spot venue: only \"long\" positions can be opened there (got \"\(entry.direction.rawValue)\")")
 
         check(exit.takeProfit > 0 && exit.takeProfit < 10, "exit.take_profit",
               "must be in (0, 10) (got \(exit.takeProfit))")
@@ -92,28 +94,16 @@ extension Config {
         check(risk.priceBand.isPositive && risk.priceBand <= 1, "risk.price_band",
               "must be in (0, 1] (got \(risk.priceBand))")
 
-        for code in universe.exclude where !MarketCode.isKRWMarket(code) {
-            problems.append(ConfigProblem(key: "universe.exclude", message: "not a KRW market code: \(code)"))
+        if let offset = risk.dayStartOffsetMinutes {
+            check((-12 * 60...14 * 60).contains(offset), "risk.day_start", "must be a UTC offset from -12:00 to +14:00")
+        }
+        for code in universe.exclude where !venue.accepts(code) {
+            problems.append(ConfigProblem(key: "universe.exclude", message: "not a \(venue.name) market code: \(code)"))
         }
         check(universe.exclude.count <= State.maximumMarkets, "universe.exclude",
               "at most \(State.maximumMarkets) codes (got \(universe.exclude.count))")
         check(!fees.rate.isNegative && fees.rate < Fixed("0.01")!, "fees.rate",
               "must be in [0, 0.01) (got \(fees.rate))")
         return problems
-    }
-}
-
-/// Upbit market codes: `KRW-BTC`, quote first, upper case.
-public enum MarketCode {
-    public static func isKRWMarket(_ code: String) -> Bool {
-        guard code.hasPrefix("KRW-"), code.count > 4, code.count <= 20 else { return false }
-        return code.utf8.dropFirst(4).allSatisfy { byte in
-            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-        }
-    }
-
-    /// The base currency: `BTC` for `KRW-BTC`.
-    public static func baseCurrency(of code: String) -> String {
-        String(code.split(separator: "-", maxSplits: 1).last ?? "")
     }
 }

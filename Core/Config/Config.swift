@@ -14,8 +14,9 @@ public struct Config: Equatable, Codable, Sendable {
     public init() {}
 
     public struct Capital: Equatable, Codable, Sendable {
-        /// Starting KRW in paper mode and backtests; live mode reads the account.
-        public var initialKRW: Fixed = 1_000_000
+        /// Starting cash in the quote asset in paper mode and backtests (TOML `initial_krw`, or
+        /// `initial_capital`); live mode reads the account.
+        public var initialCapital: Fixed = 1_000_000
         /// Share of equity per entry.
         public var positionFraction: Fixed = Fixed("0.5")!
         /// Positions open or opening at once.
@@ -33,12 +34,18 @@ public struct Config: Equatable, Codable, Sendable {
         public var rsiMin = 30.0
         public var rsiMax = 100.0
         public var requireBidDominance = true
-        public var minRecentValueKRW: Fixed = 0
+        /// Quote traded in the surge window at least (TOML `min_recent_value_krw`).
+        public var minRecentValue: Fixed = 0
         public var order = EntryOrder.market
         public var limitTimeoutSeconds = 10
         public var limitFallback = LimitFallback.market
+        /// Which positions to open: `long` (the default), `short` (the mirrored rule), or `both`.
+        @Defaulted<Config.DefaultDirection> public var direction = EntryDirection.long
         public init() {}
     }
+
+    public enum EntryDirection: String, Equatable, Codable, Sendable, CaseIterable { case long, short, both }
+    public enum DefaultDirection: DecodingDefault { public static var value: EntryDirection { .long } }
 
     public enum EntryOrder: String, Equatable, Codable, Sendable, CaseIterable { case market, limit }
     public enum LimitFallback: String, Equatable, Codable, Sendable, CaseIterable { case market, none }
@@ -70,8 +77,11 @@ public struct Config: Equatable, Codable, Sendable {
         public var cooldownMinutes = 5
         /// 0 = off.
         public var stopLossPauseMinutes = 0
-        /// Fraction of the KST day's starting equity; 0 = off.
+        /// Fraction of the trading day's starting equity; 0 = off.
         public var dailyLossLimit: Fixed = Fixed("0.03")!
+        /// Where the trading day starts, in minutes east of UTC (TOML `day_start = "+09:00"`);
+        /// nil = the venue's (KST on Upbit, UTC on the futures venue).
+        public var dayStartOffsetMinutes: Int?
         public var staleFeedSeconds = 10
         /// How far past the core's clock an exchange-stamped event (trade, orderbook, myOrder
         /// frame) may be dated; one dated further ahead is rejected (live and paper only).
@@ -93,7 +103,8 @@ public struct Config: Equatable, Codable, Sendable {
     }
 
     public struct Fees: Equatable, Codable, Sendable {
-        /// Used by paper mode and backtests; live mode takes the exchange's (`marketRulesReceived`).
+        /// Used by paper mode and backtests, and by instruments without fees of their own; live
+        /// mode takes the venue's (`marketRulesReceived`, or the listed instrument).
         public var rate: Fixed = Fixed("0.0005")!
         public init() {}
     }

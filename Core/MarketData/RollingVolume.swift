@@ -8,7 +8,7 @@ public struct RollingVolume: Equatable, Codable, Sendable {
     struct Bucket: Equatable, Codable, Sendable {
         var second: Int64 = .min
         var volume = 0.0
-        var valueKRW = 0.0
+        var quoteValue = 0.0
     }
 
     private var buckets: [Bucket]
@@ -19,25 +19,25 @@ public struct RollingVolume: Equatable, Codable, Sendable {
 
     public var windowSeconds: Int { buckets.count }
 
-    public mutating func add(second: Int64, volume: Double, valueKRW: Double) {
+    public mutating func add(second: Int64, volume: Double, quoteValue: Double) {
         let index = Int(second.remainderReportingOverflow(dividingBy: Int64(buckets.count)).partialValue)
         let slot = index < 0 ? index + buckets.count : index
         if buckets[slot].second != second {
             guard second > buckets[slot].second else { return }  // older than the window
-            buckets[slot] = Bucket(second: second, volume: 0, valueKRW: 0)
+            buckets[slot] = Bucket(second: second, volume: 0, quoteValue: 0)
         }
         buckets[slot].volume += volume
-        buckets[slot].valueKRW += valueKRW
+        buckets[slot].quoteValue += quoteValue
     }
 
     /// (volume, value) of the seconds in (nowSecond - window, nowSecond].
-    public func totals(nowSecond: Int64) -> (volume: Double, valueKRW: Double) {
+    public func totals(nowSecond: Int64) -> (volume: Double, quoteValue: Double) {
         let oldest = nowSecond - Int64(buckets.count)
         var volume = 0.0
         var value = 0.0
         for bucket in buckets where bucket.second > oldest && bucket.second <= nowSecond {
             volume += bucket.volume
-            value += bucket.valueKRW
+            value += bucket.quoteValue
         }
         return (volume, value)
     }

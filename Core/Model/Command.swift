@@ -3,7 +3,7 @@
 /// Every command that asks the world something is answered by exactly one event carrying its
 /// correlation id: the order `identifier` for order commands, `requestId` for fetches.
 public enum Command: Equatable, Codable, Sendable {
-    /// Subscribe the public socket to trades and orderbooks of these markets (sorted).
+    /// Subscribe the market data feed to trades and orderbooks of these markets (sorted).
     case subscribe(markets: [String])
     /// Fetch the newest `count` 1-minute candles of a market, for indicator history.
     case fetchCandles(requestId: Int, market: String, count: Int)
@@ -22,40 +22,10 @@ public enum Command: Equatable, Codable, Sendable {
     case notify(Notification)
     /// Record a decision or a closed candle for the backtest trace (only when tracing is on).
     case trace(TraceRecord)
-    /// Book one exit leg (the sell order `orderIdentifier` ended with fills). Not answered. Live
+    /// Book one exit leg (the exit order `orderIdentifier` ended with fills). Not answered. Live
     /// shells carry it out only after the journal commit that holds the event producing it, and
     /// at most once per order identifier (the ledger file skips identifiers it holds already).
     indirect case bookLeg(LedgerEntry, orderIdentifier: String)
-}
-
-/// An order as Upbit's `POST /v1/orders` takes it.
-public struct OrderRequest: Equatable, Codable, Sendable {
-    public enum Kind: Equatable, Codable, Sendable {
-        /// Market buy (`ord_type=price`): spend this many KRW.
-        case marketBuy(amountKRW: Fixed)
-        /// Market sell (`ord_type=market`): sell this volume.
-        case marketSell(volume: Fixed)
-        /// Limit order (`ord_type=limit`).
-        case limit(side: Side, price: Fixed, volume: Fixed)
-    }
-
-    public var identifier: String
-    public var market: String
-    public var kind: Kind
-
-    public init(identifier: String, market: String, kind: Kind) {
-        self.identifier = identifier
-        self.market = market
-        self.kind = kind
-    }
-
-    public var side: Side {
-        switch kind {
-        case .marketBuy: .bid
-        case .marketSell: .ask
-        case .limit(let side, _, _): side
-        }
-    }
 }
 
 /// A message for the operator.
@@ -85,7 +55,8 @@ public enum TraceRecord: Equatable, Codable, Sendable {
 
 /// Why a candidate was or was not bought.
 public struct Decision: Equatable, Codable, Sendable {
-    public enum Action: String, Equatable, Codable, Sendable { case buy, skip }
+    /// `buy` opens a long, `sell` a short.
+    public enum Action: String, Equatable, Codable, Sendable { case buy, sell, skip }
 
     public var time: Milliseconds
     public var market: String
@@ -93,7 +64,7 @@ public struct Decision: Equatable, Codable, Sendable {
     public var rsi: Double?
     public var bidDominant: Bool?
     public var action: Action
-    /// `entry` for a buy, else the first entry rule that failed (README lists them).
+    /// `entry` for an entry, else the first entry rule that failed (README lists them).
     public var reason: String
 
     public init(time: Milliseconds, market: String, surgeRatio: Double, rsi: Double?, bidDominant: Bool?,

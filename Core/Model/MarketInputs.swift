@@ -1,13 +1,14 @@
 /// Epoch milliseconds (UTC). Time only ever enters the core inside events.
 public typealias Milliseconds = Int64
 
-/// Which side of the book took the initiative (Upbit `ask_bid`), or an order's side.
+/// An order's side, or which side took the initiative in a trade (the buyer's or the seller's).
+/// The raw values are Upbit's (`ask_bid`), kept for the journal's format.
 public enum Side: String, Equatable, Codable, Sendable {
-    case bid = "BID"
-    case ask = "ASK"
+    case buy = "BID"
+    case sell = "ASK"
 }
 
-/// One public trade (Upbit WebSocket `trade`).
+/// One public trade.
 public struct Trade: Equatable, Codable, Sendable {
     public var market: String
     public var price: Fixed
@@ -28,7 +29,7 @@ public struct Trade: Equatable, Codable, Sendable {
     }
 }
 
-/// What the strategy needs of an orderbook frame (Upbit sends full books, best level first).
+/// What the strategy needs of an orderbook: total sizes on each side and the best prices.
 public struct BookTop: Equatable, Codable, Sendable {
     public var market: String
     public var time: Milliseconds
@@ -48,37 +49,41 @@ public struct BookTop: Equatable, Codable, Sendable {
     }
 }
 
-/// A market of `GET /v1/market/all?is_details=true`.
+/// A market the venue lists (Upbit's `GET /v1/market/all`, Binance's `exchangeInfo`).
 public struct MarketListing: Equatable, Codable, Sendable {
     public var market: String
-    /// `market_event.warning` (투자유의).
+    /// The venue flags it (Upbit's `market_event.warning`, 투자유의).
     public var warning: Bool
+    /// Its instrument, when the venue describes it; nil = the venue's default instrument.
+    public var instrument: Instrument?
 
-    public init(market: String, warning: Bool = false) {
+    public init(market: String, warning: Bool = false, instrument: Instrument? = nil) {
         self.market = market
         self.warning = warning
+        self.instrument = instrument
     }
 }
 
-/// Per-market trading rules from the exchange; nil fields keep the current value.
+/// Corrections of one market's instrument from the venue (Upbit's `tick_size` of
+/// `/v1/orderbook/instruments`, `min_total` and fees of `/v1/orders/chance`); nil fields keep the
+/// current value. A tick makes the grid fixed at that tick.
 public struct MarketRules: Equatable, Codable, Sendable {
     public var market: String
-    /// `tick_size` of `/v1/orderbook/instruments`.
     public var tickSize: Fixed?
-    /// `market.bid.min_total` of `/v1/orders/chance`.
-    public var minTotalKRW: Fixed?
-    /// `bid_fee` / `ask_fee` of `/v1/orders/chance`.
+    public var minimumNotional: Fixed?
+    /// Maker and taker alike.
     public var feeRate: Fixed?
 
-    public init(market: String, tickSize: Fixed? = nil, minTotalKRW: Fixed? = nil, feeRate: Fixed? = nil) {
+    public init(market: String, tickSize: Fixed? = nil, minimumNotional: Fixed? = nil, feeRate: Fixed? = nil) {
         self.market = market
         self.tickSize = tickSize
-        self.minTotalKRW = minTotalKRW
+        self.minimumNotional = minimumNotional
         self.feeRate = feeRate
     }
 }
 
-/// One currency of `GET /v1/accounts`.
+/// One asset of the account (free and locked): the quote asset's is the cash, a base asset's what
+/// a spot position holds.
 public struct Balance: Equatable, Codable, Sendable {
     public var currency: String
     public var balance: Fixed

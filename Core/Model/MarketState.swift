@@ -3,8 +3,8 @@ public struct MarketState: Equatable, Codable, Sendable {
     public let code: String
     /// False when the market left the universe (warning, delisted, excluded): no new entries.
     public var isTradable = true
-    /// Exchange overrides; nil = the KRW table / config.
-    public var rules: MarketRules
+    /// Its price grid, quantity step, limits and fees.
+    public var instrument: Instrument
     public var lastPrice: Fixed?
     public var lastTradeTime: Milliseconds?
     public var candles: CandleSeries
@@ -26,9 +26,9 @@ public struct MarketState: Equatable, Codable, Sendable {
         case failed
     }
 
-    init(code: String, config: Config) {
+    init(code: String, instrument: Instrument, config: Config) {
         self.code = code
-        rules = MarketRules(market: code)
+        self.instrument = instrument
         let capacity = Swift.max(config.entry.averageWindowMinutes + 5, 30)
         candles = CandleSeries(capacity: capacity, rsiPeriod: config.entry.rsiPeriod)
         recentVolume = RollingVolume(windowSeconds: config.entry.surgeWindowSeconds)
@@ -50,7 +50,4 @@ public struct MarketState: Equatable, Codable, Sendable {
         recentSequentialIds.append(sequentialId)
         return false
     }
-
-    /// The tick for a price in this market.
-    func tick(for price: Fixed) -> Fixed { rules.tickSize ?? TickGrid.krwTick(for: price) }
 }

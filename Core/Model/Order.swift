@@ -22,15 +22,15 @@ public struct Order: Equatable, Codable, Sendable {
     public var request: OrderRequest
     public var positionId: Int
     public var purpose: Purpose
-    /// The ledger reason of a sell.
+    /// The ledger reason of an exit.
     public var exitReason: ExitReason?
     public var phase: Phase
     public var uuid: String?
-    /// KRW set aside for a buy (amount plus fee) not yet spent.
-    public var reservedKRW: Fixed
-    public var executedVolume: Fixed = 0
-    public var executedFundsKRW: Fixed = 0
-    public var paidFeeKRW: Fixed = 0
+    /// Quote set aside for an entry (cost or margin, plus fee) not yet spent.
+    public var reserved: Fixed
+    public var executedQuantity: Fixed = 0
+    public var executedQuote: Fixed = 0
+    public var paidFee: Fixed = 0
     public var sentAt: Milliseconds
     /// When a `queryOrder` was sent and not answered yet.
     public var queryAskedAt: Milliseconds?
@@ -43,8 +43,8 @@ public struct Order: Equatable, Codable, Sendable {
     @Defaulted<Zero> public var distrustedUpdates = 0
     /// Cumulative amounts of an update whose price looked implausible: booked only when the
     /// exchange, asked by query, says the same.
-    public var questionedVolume: Fixed?
-    public var questionedFundsKRW: Fixed?
+    public var questionedQuantity: Fixed?
+    public var questionedQuote: Fixed?
     /// Not-found answers to queries of an order whose send is unknown: the first and the newest.
     public var firstNotFoundAt: Milliseconds?
     public var lastNotFoundAt: Milliseconds?
@@ -56,14 +56,11 @@ public struct Order: Equatable, Codable, Sendable {
     public var market: String { request.market }
     public var side: Side { request.side }
 
-    /// The volume a sell asks for (nil for market buys).
-    public var requestedVolume: Fixed? {
-        switch request.kind {
-        case .marketBuy: nil
-        case .marketSell(let volume): volume
-        case .limit(_, _, let volume): volume
-        }
-    }
+    /// The quantity the order asks for (nil for a quote-sized market buy).
+    public var requestedQuantity: Fixed? { request.requestedQuantity }
+
+    /// Entries open or add to a position; everything else reduces it.
+    public var isEntry: Bool { purpose == .entry || purpose == .entryFallback }
 }
 
 /// Why an exit leg happened (the ledger's `reason`).

@@ -1,41 +1,47 @@
-/// Upbit's order states; `trade` only appears in myOrder frames (a fill happened).
-public enum ExchangeOrderState: String, Equatable, Codable, Sendable {
-    case wait, watch, trade, done, cancel, prevented
+/// An order's state on any venue (the adapter maps its own: Upbit's `wait` is `open`, `done` is
+/// `filled`, `prevented` is `cancelled`).
+public enum OrderStatus: String, Equatable, Codable, Sendable {
+    case open
+    case partiallyFilled = "partially_filled"
+    case filled, cancelled, rejected, expired
 
-    /// done, cancel and prevented are final: nothing fills afterwards.
+    /// filled, cancelled, rejected and expired are final: nothing fills afterwards.
     public var isFinal: Bool {
         switch self {
-        case .done, .cancel, .prevented: true
-        case .wait, .watch, .trade: false
+        case .filled, .cancelled, .rejected, .expired: true
+        case .open, .partiallyFilled: false
         }
     }
 }
 
-/// What the exchange says about one of our orders: a myOrder frame or a `GET /v1/order` reply.
+/// What the exchange says about one of our orders: a pushed update or the answer to a query.
 ///
-/// Amounts are cumulative (`executed_volume`, `executed_funds`, `paid_fee`), which makes
-/// duplicates and reordering harmless: an update that does not increase the executed volume
+/// Amounts are cumulative (quantity, quote and fee executed so far), which makes
+/// duplicates and reordering harmless: an update that does not increase the executed quantity
 /// carries no new fill.
 public struct OrderUpdate: Equatable, Codable, Sendable {
     public var identifier: String
     public var uuid: String?
     public var market: String
-    public var state: ExchangeOrderState
-    public var executedVolume: Fixed
-    /// KRW paid (buys) or received (sells) before fees.
-    public var executedFundsKRW: Fixed
-    public var paidFeeKRW: Fixed
+    public var state: OrderStatus
+    public var executedQuantity: Fixed
+    /// Quote paid (buys) or received (sells) before fees.
+    public var executedQuote: Fixed
+    public var paidFee: Fixed
     public var time: Milliseconds
+    /// The order's side when the venue says (it tells a lost entry's direction on a margin venue).
+    public var side: Side?
 
-    public init(identifier: String, uuid: String?, market: String, state: ExchangeOrderState,
-                executedVolume: Fixed, executedFundsKRW: Fixed, paidFeeKRW: Fixed, time: Milliseconds) {
+    public init(identifier: String, uuid: String?, market: String, state: OrderStatus,
+                executedQuantity: Fixed, executedQuote: Fixed, paidFee: Fixed, time: Milliseconds, side: Side? = nil) {
+        self.side = side
         self.identifier = identifier
         self.uuid = uuid
         self.market = market
         self.state = state
-        self.executedVolume = executedVolume
-        self.executedFundsKRW = executedFundsKRW
-        self.paidFeeKRW = paidFeeKRW
+        self.executedQuantity = executedQuantity
+        self.executedQuote = executedQuote
+        self.paidFee = paidFee
         self.time = time
     }
 }

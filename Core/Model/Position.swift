@@ -1,3 +1,17 @@
+/// Which way a position bets: a long gains when the price rises, a short when it falls.
+public enum Direction: String, Equatable, Codable, Sendable {
+    case long, short
+
+    /// The side of the orders that open the position, and of those that close it.
+    public var entrySide: Side { self == .long ? .buy : .sell }
+    public var exitSide: Side { self == .long ? .sell : .buy }
+
+    /// +1 for a long, -1 for a short: P&L = sign × (exit − entry) × quantity.
+    public var sign: Fixed { self == .long ? .one : -.one }
+}
+
+public enum Long: DecodingDefault { public static var value: Direction { .long } }
+
 /// A position from its entry order to its last exit leg.
 public struct Position: Equatable, Codable, Sendable {
     public enum Phase: String, Equatable, Codable, Sendable {
@@ -11,27 +25,32 @@ public struct Position: Equatable, Codable, Sendable {
 
     public let id: Int
     public let market: String
+    public var direction: Direction
     public var phase: Phase
-    /// KRW the entry meant to spend (limit fallback spends what is left of it).
-    public var entryAmountKRW: Fixed
+    /// Notional the entry meant to open, in the quote asset (limit fallback opens what is left).
+    public var entryAmount: Fixed
     public var openedAt: Milliseconds?
-    public var boughtVolume: Fixed = 0
-    public var boughtFundsKRW: Fixed = 0
-    public var entryFeeKRW: Fixed = 0
-    public var soldVolume: Fixed = 0
-    /// Volume too small to sell (below the minimum order total) that the bot stopped tracking.
-    public var writtenOffVolume: Fixed = 0
-    /// Volume held now: bought minus sold minus written off.
-    public var volume: Fixed = 0
-    /// Volume and entry fee already written to the ledger.
-    public var recordedVolume: Fixed = 0
-    public var recordedEntryFeeKRW: Fixed = 0
+    public var enteredQuantity: Fixed = 0
+    public var enteredQuote: Fixed = 0
+    public var entryFee: Fixed = 0
+    public var exitedQuantity: Fixed = 0
+    /// Quantity too small to close (below the minimum order total) that the bot stopped tracking.
+    public var writtenOffQuantity: Fixed = 0
+    /// Quantity held now (positive for either direction): entered minus exited minus written off.
+    public var quantity: Fixed = 0
+    /// Margin venues: the quote set aside for what is held (notional / leverage), released pro
+    /// rata as the position is closed. Zero on spot venues, where cash paid for the coins.
+    public var margin: Fixed = 0
+    /// Quantity and entry fee already written to the ledger.
+    public var recordedQuantity: Fixed = 0
+    public var recordedEntryFee: Fixed = 0
     /// The reason of the newest exit leg booked (a stop-loss close pauses entries).
     public var lastExitReason: ExitReason?
     public var takeProfitPrice: Fixed?
     public var stopPrice: Fixed?
-    /// Highest price since the trailing stop armed; nil while unarmed.
-    public var trailingHigh: Fixed?
+    /// The best price since the trailing stop armed (highest for a long, lowest for a short);
+    /// nil while unarmed.
+    public var trailingExtreme: Fixed?
     public var partialTaken = false
     /// The resting take-profit could not be placed; exits are emulated at market.
     public var restingTakeProfitFailed = false
@@ -48,41 +67,60 @@ public struct Position: Equatable, Codable, Sendable {
     /// Identifiers of this position's live orders, oldest first.
     public var orderIdentifiers: [String] = []
 
+    public init(id: Int, market: String, direction: Direction, phase: Phase, entryAmount: Fixed) {
+        self.id = id
+        self.market = market
+        self.direction = direction
+        self.phase = phase
+        self.entryAmount = entryAmount
+    }
+
     /// Volume-weighted average entry price.
     public var entryPrice: Fixed? {
-        boughtVolume.isPositive ? boughtFundsKRW / boughtVolume : nil
+        enteredQuantity.isPositive ? enteredQuote / enteredQuantity : nil
     }
 }
 
 /// One exit leg (strategy.md §7).
+///
+/// Its JSON keys are those of the ledger files (`ledger.jsonl`, the store's legs) since the first
+/// release: `volume`, `grossPnLKRW`, `feeKRW`, `netPnLKRW` name the quantity and the quote amounts.
 public struct LedgerEntry: Equatable, Codable, Sendable {
     public var positionId: Int
     public var market: String
+    @Defaulted<Long> public var direction = .long
     public var entryTime: Milliseconds
     public var entryPrice: Fixed
     public var exitTime: Milliseconds
     public var exitPrice: Fixed
-    public var volume: Fixed
-    public var grossPnLKRW: Fixed
-    public var feeKRW: Fixed
-    public var netPnLKRW: Fixed
-    /// Net P&L in percent of the leg's entry cost.
+    public var quantity: Fixed
+    /// In the quote asset.
+    public var grossPnL: Fixed
+    public var fee: Fixed
+    public var netPnL: Fixed
+    /// Net P&L in percent of the leg's entry notional.
     public var returnPercent: Fixed
     public var reason: ExitReason
 
-    public init(positionId: Int, market: String, entryTime: Milliseconds, entryPrice: Fixed, exitTime: Milliseconds,
-                exitPrice: Fixed, volume: Fixed, grossPnLKRW: Fixed, feeKRW: Fixed, netPnLKRW: Fixed,
+    enum CodingKeys: String, CodingKey {
+        case positionId, market, direction, entryTime, entryPrice, exitTime, exitPrice, returnPercent, reason
+        case quantity = "volume", grossPnL = "grossPnLKRW", fee = "feeKRW", netPnL = "netPnLKRW"
+    }
+
+    public init(positionId: Int, market: String, direction: Direction = .long, entryTime: Milliseconds, entryPrice: Fixed,
+                exitTime: Milliseconds, exitPrice: Fixed, quantity: Fixed, grossPnL: Fixed, fee: Fixed, netPnL: Fixed,
                 returnPercent: Fixed, reason: ExitReason) {
         self.positionId = positionId
         self.market = market
+        self.direction = direction
         self.entryTime = entryTime
         self.entryPrice = entryPrice
         self.exitTime = exitTime
         self.exitPrice = exitPrice
-        self.volume = volume
-        self.grossPnLKRW = grossPnLKRW
-        self.feeKRW = feeKRW
-        self.netPnLKRW = netPnLKRW
+        self.quantity = quantity
+        self.grossPnL = grossPnL
+        self.fee = fee
+        self.netPnL = netPnL
         self.returnPercent = returnPercent
         self.reason = reason
     }

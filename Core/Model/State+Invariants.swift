@@ -6,7 +6,7 @@ extension State {
         func require(_ condition: Bool, _ message: @autoclosure () -> String) {
             if !condition { broken.append(message()) }
         }
-        require(!cashKRW.isNegative, "cash is negative: \(cashKRW)")
+        require(!cash.isNegative, "cash is negative: \(cash)")
         require(positions.count <= config.capital.maxPositions
                     || positions.allSatisfy { $0.id < counters.positionsBeforeLimit ?? 0 },
                 "\(positions.count) positions exceed max_positions \(config.capital.maxPositions)")
@@ -23,9 +23,10 @@ extension State {
 
     private func checkPosition(_ position: Position, _ require: (Bool, @autoclosure () -> String) -> Void) {
         let id = position.id
-        require(position.volume == position.boughtVolume - position.soldVolume - position.writtenOffVolume,
-                "position \(id): volume \(position.volume) != bought - sold - written off")
-        require(!position.volume.isNegative, "position \(id): negative volume")
+        require(position.quantity == position.enteredQuantity - position.exitedQuantity - position.writtenOffQuantity,
+                "position \(id): quantity \(position.quantity) != entered - exited - written off")
+        require(!position.quantity.isNegative, "position \(id): negative quantity")
+        require(!position.margin.isNegative && (venue.isMargin || position.margin.isZero), "position \(id): margin \(position.margin)")
         require(position.id < counters.nextPositionId, "position \(id): id not yet issued")
         require(Set(position.orderIdentifiers).count == position.orderIdentifiers.count,
                 "position \(id): duplicate order identifiers")
@@ -33,33 +34,35 @@ extension State {
             require(orders[identifier]?.positionId == id, "position \(id): order \(identifier) missing")
         }
         if position.phase != .opening {
-            require(position.boughtVolume.isPositive, "position \(id): open without a fill")
+            require(position.enteredQuantity.isPositive, "position \(id): open without a fill")
             require(position.takeProfitPrice != nil && position.stopPrice != nil, "position \(id): exits not set")
         }
-        require(position.recordedVolume <= position.soldVolume, "position \(id): ledger records more than was sold")
+        require(position.recordedQuantity <= position.exitedQuantity, "position \(id): ledger records more than was closed")
     }
 
     private func checkOrder(_ identifier: String, _ order: Order, _ require: (Bool, @autoclosure () -> String) -> Void) {
         require(order.identifier == identifier, "order \(identifier) filed under another identifier")
         require(identifier.count <= 64 && identifier.utf8.allSatisfy(State.isIdentifierByte),
-                "order \(identifier): not a valid Upbit identifier")
+                "order \(identifier): not a valid client order identifier")
         guard let position = positions.first(where: { $0.id == order.positionId }) else {
             return require(false, "order \(identifier) belongs to no open position")
         }
         require(position.orderIdentifiers.contains(identifier), "order \(identifier) not listed by its position")
-        require(!order.reservedKRW.isNegative, "order \(identifier): negative reserve")
-        require(order.side == .bid || order.reservedKRW.isZero, "order \(identifier): a sell reserves KRW")
-        let market = self.market(order.market)
-        let minimum = market.map(minimumTotal) ?? State.defaultMinimumTotalKRW
-        switch order.request.kind {
-        case .marketBuy(let amount):
-            require(amount >= minimum, "order \(identifier): buy of \(amount) below the minimum total")
-        case .marketSell(let volume):
-            require(volume.isPositive, "order \(identifier): empty sell")
-        case .limit(_, let price, let volume):
-            require(volume.isPositive, "order \(identifier): empty limit order")
-            require(price * volume >= minimum, "order \(identifier): limit total below the minimum")
-            require(TickGrid.isOnGrid(price, tick: market?.rules.tickSize), "order \(identifier): price \(price) off the tick grid")
+        require(!order.reserved.isNegative, "order \(identifier): negative reserve")
+        require(order.isEntry || order.reserved.isZero, "order \(identifier): an exit reserves cash")
+        require(order.side == (order.isEntry ? position.direction.entrySide : position.direction.exitSide),
+                "order \(identifier): side \(order.side) against a \(position.direction) position")
+        let instrument = self.instrument(for: order.market)
+        let minimum = instrument.minimumNotional
+        switch order.request.size {
+        case .quote(let amount):
+            require(amount >= minimum, "order \(identifier): \(amount) below the minimum total")
+        case .quantity(let quantity):
+            require(quantity.isPositive, "order \(identifier): empty order")
+        }
+        if case .limit(let price) = order.request.kind, let quantity = order.requestedQuantity {
+            require(price * quantity >= minimum, "order \(identifier): limit total below the minimum")
+            require(instrument.tickScheme.isOnGrid(price), "order \(identifier): price \(price) off the tick grid")
         }
     }
 

@@ -1,6 +1,8 @@
 /// The whole state of the strategy: a plain value, snapshotted as is.
 public struct State: Equatable, Codable, Sendable {
     public var config: Config
+    /// The venue's instruments and conventions (from its adapter).
+    public var venue: VenueProfile
     public var options: Options
     /// The core's clock: the newest event time accepted; no event moves it by more than
     /// `risk.max_clock_skew_seconds` once the driver has a clock (see `receive`).
@@ -12,8 +14,8 @@ public struct State: Equatable, Codable, Sendable {
     var marketIndex: [String: Int] = [:]
     /// True once the exchange's market list arrived: from then on only listed markets trade.
     public var universeListed = false
-    /// Free KRW (not reserved for a working buy).
-    public var cashKRW: Fixed
+    /// Free cash in the quote asset (not reserved for a working entry, not margin).
+    public var cash: Fixed
     /// Open and opening positions, by id ascending.
     public var positions: [Position] = []
     /// Working orders by identifier.
@@ -42,10 +44,10 @@ public struct State: Equatable, Codable, Sendable {
     }
 
     public struct RiskState: Equatable, Codable, Sendable {
-        /// KST day number (days since 1970-01-01 in UTC+9).
+        /// Trading day number (days since 1970-01-01 at the day's start offset).
         public var day: Int64 = .min
-        public var dayStartEquityKRW: Fixed = 0
-        public var dayRealizedPnLKRW: Fixed = 0
+        public var dayStartEquity: Fixed = 0
+        public var dayRealizedPnL: Fixed = 0
         public var dailyLossLimitHit = false
         /// Entries paused after a stop loss until this time.
         public var pausedUntil: Milliseconds?
@@ -113,13 +115,15 @@ public struct State: Equatable, Codable, Sendable {
         @Defaulted<Zero> public var unsentOrders = 0
     }
 
-    public init(config: Config, options: Options = Options()) {
+    public init(config: Config, venue: VenueProfile, options: Options = Options()) {
         self.config = config
+        self.venue = venue
         self.options = options
-        cashKRW = config.capital.initialKRW
+        cash = config.capital.initialCapital
     }
 
-    /// At most this many markets are tracked (Upbit lists about 250 KRW markets).
+    /// At most this many markets are tracked (Upbit lists about 250 KRW markets, Binance about
+    /// 500 USDT perpetuals).
     public static let maximumMarkets = 1_000
 
     public func marketIndex(of code: String) -> Int? { marketIndex[code] }
@@ -131,30 +135,40 @@ public struct State: Equatable, Codable, Sendable {
     mutating func addMarket(_ code: String) -> Int? {
         if let index = marketIndex[code] { return index }
         guard markets.count < State.maximumMarkets else { return nil }
-        markets.append(MarketState(code: code, config: config))
+        markets.append(MarketState(code: code, instrument: venue.instrument(for: code), config: config))
         marketIndex[code] = markets.count - 1
         return markets.count - 1
     }
 
     func positionIndex(market: String) -> Int? { positions.firstIndex { $0.market == market } }
+
+    /// The instrument of a market: its own once tracked, else the venue's default.
+    public func instrument(for market: String) -> Instrument {
+        marketIndex[market].map { markets[$0].instrument } ?? venue.instrument(for: market)
+    }
     func positionIndex(id: Int) -> Int? { positions.firstIndex { $0.id == id } }
 
-    /// KRW that a sale would bring now, at last prices, before fees.
-    public var holdingsValueKRW: Fixed {
+    /// What the positions are worth now at last prices, before fees: the coins' value on a spot
+    /// venue, margin plus unrealised P&L on a margin venue.
+    public var holdingsValue: Fixed {
         var total: Fixed = 0
         for position in positions {
-            if let price = market(position.market)?.lastPrice ?? position.entryPrice {
-                total += position.volume * price
+            guard let price = market(position.market)?.lastPrice ?? position.entryPrice else { continue }
+            if venue.isMargin {
+                total += position.margin
+                if let entry = position.entryPrice { total += position.direction.sign * (price - entry) * position.quantity }
+            } else {
+                total += position.quantity * price
             }
         }
         return total
     }
 
-    /// Free KRW + KRW reserved for working buys + holdings at last price.
-    public var equityKRW: Fixed {
+    /// Free cash + cash reserved for working entries + holdings at last price.
+    public var equity: Fixed {
         var reserved: Fixed = 0
-        for order in orders.values { reserved += order.reservedKRW }
-        return cashKRW + reserved + holdingsValueKRW
+        for order in orders.values { reserved += order.reserved }
+        return cash + reserved + holdingsValue
     }
 }
 
@@ -170,13 +184,13 @@ extension State {
         config = newConfig
         guard resized else { return }
         let codes = markets.map(\.code)
-        let tradable = Dictionary(uniqueKeysWithValues: markets.map { ($0.code, ($0.isTradable, $0.rules)) })
+        let tradable = Dictionary(uniqueKeysWithValues: markets.map { ($0.code, ($0.isTradable, $0.instrument)) })
         markets = []
         marketIndex = [:]
         for code in codes {
             guard let index = addMarket(code) else { continue }
             markets[index].isTradable = tradable[code]?.0 ?? true
-            markets[index].rules = tradable[code]?.1 ?? MarketRules(market: code)
+            markets[index].instrument = tradable[code]?.1 ?? venue.instrument(for: code)
         }
     }
 }

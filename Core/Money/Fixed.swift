@@ -1,4 +1,4 @@
-/// An exact decimal number for prices, volumes and KRW amounts.
+/// An exact decimal number for prices, quantities and quote amounts.
 ///
 /// Fixed point on `Int128` with 16 fractional digits: Upbit's prices and volumes have at most
 /// 8 fractional digits, so sums, differences and the product of a price and a volume are exact.
@@ -50,6 +50,8 @@ public struct Fixed: Hashable, Comparable, Sendable {
     public var isZero: Bool { raw == 0 }
     public var isNegative: Bool { raw < 0 }
     public var isPositive: Bool { raw > 0 }
+    /// The absolute value.
+    public var magnitude: Fixed { raw < 0 ? Fixed(raw: -raw) : self }
 
     public static func min(_ a: Fixed, _ b: Fixed) -> Fixed { a < b ? a : b }
     public static func max(_ a: Fixed, _ b: Fixed) -> Fixed { a < b ? b : a }

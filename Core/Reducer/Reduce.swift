@@ -91,8 +91,6 @@ public enum Time {
     public static let second: Milliseconds = 1_000
     public static let minute: Milliseconds = 60_000
     public static let day: Milliseconds = 86_400_000
-    /// KST is UTC+9 all year.
-    public static let kstOffset: Milliseconds = 9 * 3_600_000
 
     public static func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
         let quotient = value / divisor
@@ -120,10 +118,12 @@ public enum Time {
         return later > earlier ? .max : .min
     }
 
-    /// Days since 1970-01-01 in KST.
-    public static func kstDay(_ time: Milliseconds) -> Int64 {
+    /// Days since 1970-01-01 for a day that starts `offsetMinutes` east of UTC (540 = KST).
+    public static func day(_ time: Milliseconds, offsetMinutes: Int) -> Int64 {
+        let offset = Milliseconds(offsetMinutes) * minute  // |offset| < a day
         let remainder = (time % day + day) % day  // in 0..<day, without forming time + offset
-        return floorDivide(time, day) + (remainder + kstOffset >= day ? 1 : 0)
+        let shifted = remainder + offset
+        return floorDivide(time, day) + (shifted >= day ? 1 : shifted < 0 ? -1 : 0)
     }
 
     public static func minute(of time: Milliseconds) -> Int64 { floorDivide(time, minute) }

@@ -7,11 +7,13 @@
 ///   market (lowest of best bid, best ask, last price) by more than `risk.price_band` — a volume
 ///   the funds could not buy at any plausible price is a lie (walking a thin book only raises a
 ///   buy's average, so there is no upper bound);
-/// - limit buy: at most the volume asked, funds at most price × volume (+ 1 KRW of rounding);
-/// - sells: at most the volume asked and the volume held; a limit sell's funds at least price ×
-///   volume (− 1 KRW); a market sell's average price not above the market (highest of the
-///   three) by more than the band (prices are judged within a minute of the send only);
-/// - fees: never negative, at most 1 % of the funds (+ 1 KRW).
+/// - any order sized by quantity: at most the quantity asked; an exit at most the quantity held;
+/// - limit buy: funds at most price × quantity (+ one unit of the quote's last decimal for
+///   rounding); limit sell: funds at least price × quantity (− one unit);
+/// - market sell: the average price not above the market (highest of the three) by more than
+///   the band; a market buy by quantity not below it (prices are judged within a minute of the
+///   send only);
+/// - fees: never negative, at most 1 % of the funds (+ one unit).
 ///
 /// The price checks are judgement, not proof (a book the bot saw late, a fast market): an update
 /// that fails only them is booked once the exchange, asked by query, answers the same amounts.
@@ -28,68 +30,67 @@ extension State {
         case .impossible:
             return nil
         case .implausiblePrice:
-            if order.queryAskedAt != nil, order.questionedVolume == update.executedVolume,
-               order.questionedFundsKRW == update.executedFundsKRW {
-                return Fill(volume: update.executedVolume - order.executedVolume,
-                            fundsKRW: update.executedFundsKRW - order.executedFundsKRW,
-                            feeKRW: update.paidFeeKRW - order.paidFeeKRW)
+            if order.queryAskedAt != nil, order.questionedQuantity == update.executedQuantity,
+               order.questionedQuote == update.executedQuote {
+                return Fill(quantity: update.executedQuantity - order.executedQuantity,
+                            quote: update.executedQuote - order.executedQuote,
+                            fee: update.paidFee - order.paidFee)
             }
-            order.questionedVolume = update.executedVolume
-            order.questionedFundsKRW = update.executedFundsKRW
+            order.questionedQuantity = update.executedQuantity
+            order.questionedQuote = update.executedQuote
             orders[order.identifier] = order
             return nil
         }
     }
 
     static let maximumFeeShare: Fixed = Fixed("0.01")!
-    static let roundingKRW: Fixed = 1
 
     mutating func distrust(_ update: OrderUpdate, into commands: inout [Command]) {
         statistics.inconsistentOrderUpdates += 1
         if let order = orders[update.identifier], order.distrustedUpdates == 0, order.nextQueryAt == nil,
            order.queryAskedAt == nil {
             commands.append(notification(.warning, update.market,
-                "order \(update.identifier): an update contradicts what the order could do (\(update.executedVolume) for \(update.executedFundsKRW) KRW): not booked, asking the exchange"))
+                "order \(update.identifier): an update contradicts what the order could do (\(update.executedQuantity) for \(update.executedQuote) \(venue.quoteAsset)): not booked, asking the exchange"))
         }
         settleByQuery(update.identifier)
     }
 
-    func plausibleFee(_ update: OrderUpdate) -> Bool {
-        !update.paidFeeKRW.isNegative
-            && update.paidFeeKRW <= update.executedFundsKRW * State.maximumFeeShare + State.roundingKRW
+    func plausibleFee(_ update: OrderUpdate, unit: Fixed) -> Bool {
+        !update.paidFee.isNegative && update.paidFee <= update.executedQuote * State.maximumFeeShare + unit
     }
 
     /// The new fill an update carries, or why it cannot be booked as it is.
     func validFill(_ order: Order, _ update: OrderUpdate) -> FillCheck {
-        let fill = Fill(volume: update.executedVolume - order.executedVolume,
-                        fundsKRW: update.executedFundsKRW - order.executedFundsKRW,
-                        feeKRW: update.paidFeeKRW - order.paidFeeKRW)
-        guard fill.volume.isPositive, fill.fundsKRW.isPositive, !fill.feeKRW.isNegative, plausibleFee(update),
-              update.executedVolume <= State.maximumVolume, update.executedFundsKRW <= Config.maximumKRW else {
+        let fill = Fill(quantity: update.executedQuantity - order.executedQuantity,
+                        quote: update.executedQuote - order.executedQuote,
+                        fee: update.paidFee - order.paidFee)
+        let unit = instrument(for: order.market).quoteUnit
+        guard fill.quantity.isPositive, fill.quote.isPositive, !fill.fee.isNegative, plausibleFee(update, unit: unit),
+              update.executedQuantity <= State.maximumVolume, update.executedQuote <= Config.maximumQuote else {
             return .impossible
         }
-        let averagePrice = update.executedFundsKRW / update.executedVolume
-        switch order.request.kind {
-        case .marketBuy(let amount):
-            guard update.executedFundsKRW <= amount else { return .impossible }
-            guard plausibleFillPrice(averagePrice, order, side: .bid) else { return .implausiblePrice }
-        case .marketSell(let volume):
-            guard update.executedVolume <= volume, fillIsHeld(fill, order) else { return .impossible }
-            guard plausibleFillPrice(averagePrice, order, side: .ask) else { return .implausiblePrice }
-        case .limit(.bid, let price, let volume):
-            guard update.executedVolume <= volume,
-                  update.executedFundsKRW <= price * update.executedVolume + State.roundingKRW else { return .impossible }
-        case .limit(.ask, let price, let volume):
-            guard update.executedVolume <= volume, fillIsHeld(fill, order),
-                  update.executedFundsKRW + State.roundingKRW >= price * update.executedVolume else { return .impossible }
+        if let requested = order.requestedQuantity, update.executedQuantity > requested { return .impossible }
+        if !order.isEntry, !fillIsHeld(fill, order) { return .impossible }
+        let averagePrice = update.executedQuote / update.executedQuantity
+        switch (order.request.kind, order.request.size) {
+        case (.market, .quote(let amount)):
+            guard update.executedQuote <= amount else { return .impossible }
+            guard plausibleFillPrice(averagePrice, order, side: order.side) else { return .implausiblePrice }
+        case (.market, .quantity), (.protectiveStop, _):
+            guard plausibleFillPrice(averagePrice, order, side: order.side) else { return .implausiblePrice }
+        case (.limit(let price), _):
+            switch order.side {
+            case .buy: guard update.executedQuote <= price * update.executedQuantity + unit else { return .impossible }
+            case .sell: guard update.executedQuote + unit >= price * update.executedQuantity else { return .impossible }
+            }
         }
         return .fill(fill)
     }
 
-    /// A sell cannot sell more than the position holds.
+    /// An exit cannot close more than the position holds.
     private func fillIsHeld(_ fill: Fill, _ order: Order) -> Bool {
         guard let index = positionIndex(id: order.positionId) else { return true }
-        return fill.volume <= positions[index].volume
+        return fill.quantity <= positions[index].quantity
     }
 
     /// A market buy cannot average much below the market, a market sell not much above it. Judged
@@ -103,8 +104,8 @@ extension State {
         guard let low = references.min(), let high = references.max() else { return true }
         let band = config.risk.priceBand
         switch side {
-        case .bid: return price >= low * (Fixed.one - band)
-        case .ask: return price <= high * (Fixed.one + band)
+        case .buy: return price >= low * (Fixed.one - band)
+        case .sell: return price <= high * (Fixed.one + band)
         }
     }
 }

@@ -1,9 +1,9 @@
 extension State {
-    /// Surge ratio and KRW traded in the rolling window, or nil while history is too short.
+    /// Surge ratio and quote traded in the rolling window, or nil while history is too short.
     ///
     /// ratio = volume in the window / (mean volume per minute of the `average_window_minutes`
     /// candles that ended before the window * window / 60 s).
-    public func surge(of market: MarketState) -> (ratio: Double, recentValueKRW: Double)? {
+    public func surge(of market: MarketState) -> (ratio: Double, recentValue: Double)? {
         let windowSeconds = Int64(config.entry.surgeWindowSeconds)
         let nowSecond = Time.floorDivide(now, 1_000)
         let windowStart = (nowSecond - windowSeconds + 1) * 1_000
@@ -11,15 +11,15 @@ extension State {
         guard let average = market.candles.averageVolume(minutes: config.entry.averageWindowMinutes, endingAt: lastMinute),
               average > 0 else { return nil }
         let recent = market.recentVolume.totals(nowSecond: nowSecond)
-        return (recent.volume / (average * Double(windowSeconds) / 60), recent.valueKRW)
+        return (recent.volume / (average * Double(windowSeconds) / 60), recent.quoteValue)
     }
 
     /// Ranks markets by surge ratio and buys the top candidates that pass every entry rule.
     mutating func evaluateEntries(into commands: inout [Command]) {
         var ranked: [(ratio: Double, index: Int)] = []
-        let minimumValue = config.entry.minRecentValueKRW.doubleValue
+        let minimumValue = config.entry.minRecentValue.doubleValue
         for index in markets.indices where markets[index].isTradable {
-            guard let surge = surge(of: markets[index]), surge.recentValueKRW >= minimumValue else { continue }
+            guard let surge = surge(of: markets[index]), surge.recentValue >= minimumValue else { continue }
             ranked.append((surge.ratio, index))
         }
         guard !ranked.isEmpty else { return }
@@ -33,7 +33,7 @@ extension State {
                 let decision = Decision(
                     time: now, market: market.code, surgeRatio: candidate.ratio, rsi: market.candles.rsi.value,
                     bidDominant: market.book.map { $0.totalBidSize > $0.totalAskSize },
-                    action: verdict.plan == nil ? .skip : .buy, reason: verdict.reason)
+                    action: verdict.plan.map { $0.direction == .long ? .buy : .sell } ?? .skip, reason: verdict.reason)
                 commands.append(.trace(.decision(decision)))
             }
             if let plan = verdict.plan { openEntry(candidate.index, plan: plan, into: &commands) }
@@ -42,28 +42,57 @@ extension State {
 
     /// What an entry would send.
     struct EntryPlan {
+        var direction: Direction
         var kind: OrderRequest.Kind
-        var amountKRW: Fixed
-        var reservedKRW: Fixed
+        var size: OrderRequest.Size
+        /// The notional meant, in the quote asset.
+        var amount: Fixed
+        var reserved: Fixed
     }
 
-    /// The first entry rule a candidate fails (strategy.md §3, in order), or a plan to buy.
+    /// The first entry rule a candidate fails (strategy.md §3, in order; a short mirrors it), or
+    /// a plan to enter. With `direction = "both"` the long rule is tried first.
     func entryVerdict(_ index: Int, ratio: Double) -> (reason: String, plan: EntryPlan?) {
         let market = markets[index]
-        let entry = config.entry
-        if ratio < entry.minVolumeRatio { return ("surge_below_min", nil) }
+        if ratio < config.entry.minVolumeRatio { return ("surge_below_min", nil) }
         guard let rsi = market.candles.rsi.value else { return ("rsi_unavailable", nil) }
-        if rsi < entry.rsiMin { return ("rsi_below_min", nil) }
-        if rsi > entry.rsiMax { return ("rsi_above_max", nil) }
-        if entry.requireBidDominance {
-            guard let book = market.book else { return ("no_orderbook", nil) }
-            if !(book.totalBidSize > book.totalAskSize) { return ("ask_dominant", nil) }
+        let direction: Direction
+        switch config.entry.direction {
+        case .long:
+            if let failed = signalFails(.long, rsi: rsi, book: market.book) { return (failed, nil) }
+            direction = .long
+        case .short:
+            if let failed = signalFails(.short, rsi: rsi, book: market.book) { return (failed, nil) }
+            direction = .short
+        case .both:
+            if let failed = signalFails(.long, rsi: rsi, book: market.book) {
+                guard signalFails(.short, rsi: rsi, book: market.book) == nil else { return (failed, nil) }
+                direction = .short
+            } else {
+                direction = .long
+            }
         }
         if positionIndex(market: market.code) != nil { return ("position_open", nil) }
         if let until = risk.cooldownUntil[market.code], now < until { return ("cooling_down", nil) }
         if positions.count >= config.capital.maxPositions { return ("max_positions", nil) }
         if let halt = entryHaltReason { return (halt, nil) }
-        return entryPlan(for: market)
+        return entryPlan(for: market, direction: direction)
+    }
+
+    /// The RSI and book rule of one direction: a long wants RSI in [rsi_min, rsi_max] and more bid
+    /// than ask volume; a short RSI in [100 − rsi_max, 100 − rsi_min] and more ask than bid volume.
+    func signalFails(_ direction: Direction, rsi: Double, book: BookTop?) -> String? {
+        let entry = config.entry
+        let low = direction == .long ? entry.rsiMin : 100 - entry.rsiMax
+        let high = direction == .long ? entry.rsiMax : 100 - entry.rsiMin
+        if rsi < low { return "rsi_below_min" }
+        if rsi > high { return "rsi_above_max" }
+        if entry.requireBidDominance {
+            guard let book else { return "no_orderbook" }
+            let dominant = direction == .long ? book.totalBidSize > book.totalAskSize : book.totalAskSize > book.totalBidSize
+            if !dominant { return direction == .long ? "ask_dominant" : "bid_dominant" }
+        }
+        return nil
     }
 
     /// Why entries are halted right now, if they are.
@@ -77,47 +106,76 @@ extension State {
         return nil
     }
 
-    func feeRate(_ market: MarketState) -> Fixed { market.rules.feeRate ?? config.fees.rate }
-    func minimumTotal(_ market: MarketState) -> Fixed { market.rules.minTotalKRW ?? State.defaultMinimumTotalKRW }
+    func feeRate(_ market: MarketState) -> Fixed { market.instrument.takerFee ?? config.fees.rate }
+    func minimumTotal(_ market: MarketState) -> Fixed { market.instrument.minimumNotional }
 
-    static let defaultMinimumTotalKRW: Fixed = 5_000
-    static let maximumOrderTotalKRW: Fixed = 1_000_000_000
+    /// What an entry of `notional` sets aside: the cost (spot) or the margin (notional / leverage),
+    /// plus the fee.
+    func reserve(forNotional notional: Fixed, fee: Fixed) -> Fixed {
+        venue.isMargin ? notional / Fixed(venue.leverage) + notional * fee : notional * (Fixed.one + fee)
+    }
 
-    /// Sizing (strategy.md §3): a fraction of equity, capped so amount * (1 + fee) fits in free
-    /// KRW, floored to whole KRW. The amount must also stay sellable at the stop price: a
-    /// position worth less than the minimum total could never be sold.
-    func entryPlan(for market: MarketState) -> (reason: String, plan: EntryPlan?) {
+    /// The largest notional free cash can enter with.
+    func affordableNotional(_ market: MarketState) -> Fixed {
         let fee = feeRate(market)
-        let target = (equityKRW * config.capital.positionFraction).floored(places: 0)
-        let affordable = (cashKRW / (Fixed.one + fee)).floored(places: 0)
-        let amount = Fixed.min(Fixed.min(target, affordable), State.maximumOrderTotalKRW)
+        let perNotional = venue.isMargin ? Fixed.one / Fixed(venue.leverage) + fee : Fixed.one + fee
+        return market.instrument.flooredQuote(cash / perNotional)
+    }
+
+    /// Sizing (strategy.md §3): a fraction of equity (times the leverage on a margin venue),
+    /// capped so what it sets aside fits in free cash, floored to the quote decimals. The
+    /// notional must also stay closable at the stop price: a position worth less than the
+    /// minimum total could never be closed.
+    func entryPlan(for market: MarketState, direction: Direction) -> (reason: String, plan: EntryPlan?) {
+        let instrument = market.instrument
+        let fee = feeRate(market)
+        let target = instrument.flooredQuote(equity * config.capital.positionFraction * Fixed(venue.leverage))
+        let amount = Fixed.min(Fixed.min(target, affordableNotional(market)), instrument.maximumNotional)
         let minimum = minimumTotal(market)
-        let sellable = (minimum / (Fixed.one + config.exit.stopLoss)).ceiled(toMultipleOf: .one)
-        guard amount >= Fixed.max(minimum, sellable) else { return ("below_min_total", nil) }
+        let closable = (minimum / (Fixed.one - config.exit.stopLoss.magnitude)).ceiled(toMultipleOf: instrument.quoteUnit)
+        guard amount >= Fixed.max(minimum, closable) else { return ("below_min_total", nil) }
+        let side = direction.entrySide
         switch config.entry.order {
         case .market:
-            return ("entry", EntryPlan(kind: .marketBuy(amountKRW: amount), amountKRW: amount,
-                                       reservedKRW: amount * (Fixed.one + fee)))
+            if side == .buy, instrument.quoteSizedMarketBuys {
+                return ("entry", EntryPlan(direction: direction, kind: .market, size: .quote(amount), amount: amount,
+                                           reserved: reserve(forNotional: amount, fee: fee)))
+            }
+            let reference = side == .buy ? market.book?.bestAskPrice ?? market.lastPrice : market.book?.bestBidPrice ?? market.lastPrice
+            guard let price = reference, price.isPositive else { return ("no_price", nil) }
+            guard let quantity = entryQuantity(amount, price: price, instrument) else { return ("below_min_total", nil) }
+            // a market order may fill a little worse than the reference: the reserve covers the band
+            let worst = side == .buy ? price * (Fixed.one + config.risk.priceBand) : price
+            return ("entry", EntryPlan(direction: direction, kind: .market, size: .quantity(quantity), amount: amount,
+                                       reserved: Fixed.min(reserve(forNotional: worst * quantity, fee: fee), cash)))
         case .limit:
-            guard let bid = market.book?.bestBidPrice, bid.isPositive else { return ("no_best_bid", nil) }
-            let price = TickGrid.roundDown(bid, tick: market.rules.tickSize)
+            let best = side == .buy ? market.book?.bestBidPrice : market.book?.bestAskPrice
+            guard let best, best.isPositive else { return (side == .buy ? "no_best_bid" : "no_best_ask", nil) }
+            let price = side == .buy ? instrument.tickScheme.roundDown(best) : instrument.tickScheme.roundUp(best)
             guard price.isPositive else { return ("no_best_bid", nil) }
-            let volume = (amount / price).floored(places: 8)
-            let total = price * volume
-            guard total >= minimum else { return ("below_min_total", nil) }
-            return ("entry", EntryPlan(kind: .limit(side: .bid, price: price, volume: volume), amountKRW: amount,
-                                       reservedKRW: total * (Fixed.one + fee)))
+            guard let quantity = entryQuantity(amount, price: price, instrument) else { return ("below_min_total", nil) }
+            return ("entry", EntryPlan(direction: direction, kind: .limit(price: price), size: .quantity(quantity),
+                                       amount: amount, reserved: reserve(forNotional: price * quantity, fee: fee)))
         }
+    }
+
+    /// The quantity `amount` buys at `price`, on the step and within the limits, or nil.
+    func entryQuantity(_ amount: Fixed, price: Fixed, _ instrument: Instrument) -> Fixed? {
+        let quantity = Fixed.min(instrument.flooredQuantity(amount / price), instrument.maximumQuantity)
+        guard quantity.isPositive, quantity >= instrument.minimumQuantity,
+              price * quantity >= instrument.minimumNotional else { return nil }
+        return quantity
     }
 
     mutating func openEntry(_ index: Int, plan: EntryPlan, into commands: inout [Command]) {
         let market = markets[index]
-        var position = Position(id: counters.nextPositionId, market: market.code, phase: .opening,
-                                entryAmountKRW: plan.amountKRW)
+        var position = Position(id: counters.nextPositionId, market: market.code, direction: plan.direction,
+                                phase: .opening, entryAmount: plan.amount)
         counters.nextPositionId += 1
         var cancelAt: Milliseconds?
         if case .limit = plan.kind { cancelAt = Time.adding(now, Time.duration(config.entry.limitTimeoutSeconds, Time.second)) }
-        send(plan.kind, for: &position, purpose: .entry, reserve: plan.reservedKRW, cancelAt: cancelAt, into: &commands)
+        send(plan.kind, plan.size, for: &position, purpose: .entry, reserve: plan.reserved, cancelAt: cancelAt,
+             into: &commands)
         positions.append(position)
     }
 }

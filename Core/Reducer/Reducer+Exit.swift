@@ -1,23 +1,28 @@
-/// Exits (strategy.md §4): Upbit has no stop or OCO orders, so the reducer emulates them from
-/// the last trade price `p` against the entry price `e`.
+/// Exits (strategy.md §4): the reducer emulates OCO, partial take-profit and the trailing stop
+/// from the last trade price `p` against the entry price `e` (Upbit has no stop or OCO orders).
+/// A short mirrors every rule: its take-profit is below the entry, its stop above, its trailing
+/// stop follows the lowest price. `gain(p)` is the move in the position's favour.
 extension State {
     mutating func checkExits(_ index: Int, price: Fixed, into commands: inout [Command]) {
         let position = positions[index]
         guard position.phase == .open, position.pendingExit == nil, let entry = position.entryPrice,
               !hasLiveFullExit(position) else { return }
         let exit = config.exit
+        let long = position.direction == .long
         if exit.trailingStop.isPositive {
-            if let high = position.trailingHigh {
-                let newHigh = Fixed.max(high, price)
-                positions[index].trailingHigh = newHigh
-                if price <= newHigh * (Fixed.one - exit.trailingStop) {
-                    return startExit(index, reason: .trailingStop, into: &commands)
-                }
-            } else if exit.partialFraction.isZero, price >= entry * (Fixed.one + exit.effectiveTrailingActivation) {
-                positions[index].trailingHigh = price  // armed instead of taking profit
+            if let extreme = position.trailingExtreme {
+                let newExtreme = long ? Fixed.max(extreme, price) : Fixed.min(extreme, price)
+                positions[index].trailingExtreme = newExtreme
+                let triggered = long ? price <= newExtreme * (Fixed.one - exit.trailingStop)
+                                     : price >= newExtreme * (Fixed.one + exit.trailingStop)
+                if triggered { return startExit(index, reason: .trailingStop, into: &commands) }
+            } else if exit.partialFraction.isZero,
+                      long ? price >= entry * (Fixed.one + exit.effectiveTrailingActivation)
+                           : price <= entry * (Fixed.one - exit.effectiveTrailingActivation) {
+                positions[index].trailingExtreme = price  // armed instead of taking profit
             }
         }
-        if let target = position.takeProfitPrice, price >= target, !hasRestingTakeProfit(position) {
+        if let target = position.takeProfitPrice, long ? price >= target : price <= target, !hasRestingTakeProfit(position) {
             if exit.partialFraction.isPositive && !position.partialTaken {
                 return takePartialProfit(index, price: price, into: &commands)
             }
@@ -25,36 +30,48 @@ extension State {
                 return startExit(index, reason: .takeProfit, into: &commands)
             }
         }
-        if let stop = positions[index].stopPrice, price <= stop {
+        if let stop = positions[index].stopPrice, long ? price <= stop : price >= stop {
             startExit(index, reason: .stopLoss, into: &commands)
         }
     }
 
-    /// Partial take-profit: sell the fraction, move the stop of the rest to break even and arm the
-    /// trailing stop, all in this step. When either piece would be below the minimum order
-    /// total, everything is sold instead (reason `take_profit`).
+    /// The take-profit and stop prices of an entry price.
+    func exitPrices(entry: Fixed, _ direction: Direction) -> (takeProfit: Fixed, stop: Fixed) {
+        let exit = config.exit
+        return direction == .long
+            ? (entry * (Fixed.one + exit.takeProfit), entry * (Fixed.one + exit.stopLoss))
+            : (entry * (Fixed.one - exit.takeProfit), entry * (Fixed.one - exit.stopLoss))
+    }
+
+    /// Partial take-profit: close the fraction, move the stop of the rest to break even and arm
+    /// the trailing stop, all in this step. When either piece would be below the minimum order
+    /// total, everything is closed instead (reason `take_profit`).
     mutating func takePartialProfit(_ index: Int, price: Fixed, into commands: inout [Command]) {
         guard let market = market(positions[index].market) else { return }
-        let free = freeVolume(positions[index])
-        let part = (free * config.exit.partialFraction).floored(places: 8)
+        let free = freeQuantity(positions[index])
+        let part = market.instrument.flooredQuantity(free * config.exit.partialFraction)
         let minimum = minimumTotal(market)
         guard part * price >= minimum, (free - part) * price >= minimum else {
             return startExit(index, reason: .takeProfit, into: &commands)
         }
         var position = positions[index]
-        send(.marketSell(volume: part), for: &position, purpose: .exit, exitReason: .partialTakeProfit, into: &commands)
+        send(.market, .quantity(part), for: &position, purpose: .exit, exitReason: .partialTakeProfit, into: &commands)
         positions[index] = position
         partialTaken(index, price: price)
     }
 
-    /// The state after a partial take-profit: break-even stop, trailing stop armed at `price`.
+    /// The state after a partial take-profit: a break-even stop that covers both fees, the
+    /// trailing stop armed at `price`.
     mutating func partialTaken(_ index: Int, price: Fixed) {
         guard let entry = positions[index].entryPrice, let market = market(positions[index].market) else { return }
         let fee = feeRate(market)
+        let long = positions[index].direction == .long
         positions[index].partialTaken = true
-        positions[index].stopPrice = entry * (Fixed.one + fee) / (Fixed.one - fee)
+        positions[index].stopPrice = long ? entry * (Fixed.one + fee) / (Fixed.one - fee)
+                                          : entry * (Fixed.one - fee) / (Fixed.one + fee)
         if config.exit.trailingStop.isPositive {
-            positions[index].trailingHigh = Fixed.max(positions[index].trailingHigh ?? price, price)
+            let extreme = positions[index].trailingExtreme ?? price
+            positions[index].trailingExtreme = long ? Fixed.max(extreme, price) : Fixed.min(extreme, price)
         }
     }
 
@@ -70,42 +87,45 @@ extension State {
         placeExitNow(index, reason: reason, into: &commands)
     }
 
-    /// A market sell of everything not already promised to a working sell.
+    /// A market exit of everything not already promised to a working exit.
     mutating func placeExitNow(_ index: Int, reason: ExitReason, into commands: inout [Command]) {
         guard let market = market(positions[index].market) else { return }
         positions[index].pendingExit = nil
         positions[index].exitRetryAt = nil
-        let free = freeVolume(positions[index])
+        let free = freeQuantity(positions[index])
         guard free.isPositive else { return }
-        let price = sellValuationPrice(market) ?? positions[index].entryPrice ?? .zero
+        let price = exitValuationPrice(market, positions[index].direction) ?? positions[index].entryPrice ?? .zero
         guard free * price >= minimumTotal(market) else {
             return writeOffDust(index, into: &commands)
         }
         var position = positions[index]
-        send(.marketSell(volume: free), for: &position, purpose: .exit, exitReason: reason, into: &commands)
+        send(.market, .quantity(free), for: &position, purpose: .exit, exitReason: reason, into: &commands)
         positions[index] = position
     }
 
-    /// Volume below the minimum order total cannot be sold: the bot stops tracking it.
+    /// A quantity below the minimum order total cannot be closed: the bot stops tracking it.
     mutating func writeOffDust(_ index: Int, into commands: inout [Command]) {
         guard positions[index].orderIdentifiers.isEmpty else { return }
-        let dust = positions[index].volume
-        positions[index].writtenOffVolume += dust
-        positions[index].volume = 0
+        let dust = positions[index].quantity
+        positions[index].writtenOffQuantity += dust
+        positions[index].quantity = 0
+        if venue.isMargin { cash += positions[index].margin }
+        positions[index].margin = 0
         commands.append(notification(.warning, positions[index].market,
-            "left \(dust) \(positions[index].market) unsold: below the minimum order total"))
+            "left \(dust) \(positions[index].market) unclosed: below the minimum order total"))
         closePosition(index, into: &commands)
     }
 
-    func hasLiveSell(_ position: Position) -> Bool {
-        position.orderIdentifiers.contains { orders[$0]?.side == .ask }
+    /// A working order that reduces the position.
+    func hasLiveExit(_ position: Position) -> Bool {
+        position.orderIdentifiers.contains { orders[$0].map { !$0.isEntry } ?? false }
     }
 
     func hasRestingTakeProfit(_ position: Position) -> Bool {
         position.orderIdentifiers.contains { orders[$0]?.purpose == .restingTakeProfit }
     }
 
-    /// A working sell of everything (not a partial take-profit).
+    /// A working exit of everything (not a partial take-profit).
     func hasLiveFullExit(_ position: Position) -> Bool {
         position.orderIdentifiers.contains {
             guard let order = orders[$0] else { return false }
@@ -113,12 +133,12 @@ extension State {
         }
     }
 
-    /// Held volume minus what working sells may still sell.
-    func freeVolume(_ position: Position) -> Fixed {
-        var free = position.volume
+    /// Held quantity minus what working exits may still close.
+    func freeQuantity(_ position: Position) -> Fixed {
+        var free = position.quantity
         for identifier in position.orderIdentifiers {
-            guard let order = orders[identifier], order.side == .ask, let requested = order.requestedVolume else { continue }
-            free -= requested - order.executedVolume
+            guard let order = orders[identifier], !order.isEntry, let requested = order.requestedQuantity else { continue }
+            free -= requested - order.executedQuantity
         }
         return Fixed.max(free, .zero)
     }
@@ -144,7 +164,7 @@ extension State {
                 for identifier in position.orderIdentifiers where orders[identifier]?.phase == .open {
                     cancel(identifier, into: &commands)
                 }
-            } else if !hasLiveSell(position), (position.exitRetryAt ?? now) <= now {
+            } else if !hasLiveExit(position), (position.exitRetryAt ?? now) <= now {
                 placeExitNow(index, reason: pending, into: &commands)
             }
             return
@@ -156,7 +176,7 @@ extension State {
         }
     }
 
-    /// The operator's close: sell everything at market (reason `manual`); a stuck position gets
+    /// The operator's close: close everything at market (reason `manual`); a stuck position gets
     /// a fresh set of attempts.
     mutating func closeRequested(market: String, into commands: inout [Command]) {
         guard let index = positionIndex(market: market) else {
@@ -174,7 +194,7 @@ extension State {
         startExit(index, reason: .manual, into: &commands)
     }
 
-    /// End of a backtest: every position is sold on paper at its market's last price, with the
+    /// End of a backtest: every position is closed on paper at its market's last price, with the
     /// configured fee, so that the report accounts for it (reason `end_of_data`).
     mutating func closeAllAtLastPrice(into commands: inout [Command]) {
         for identifier in orders.keys.sorted() {
@@ -183,17 +203,18 @@ extension State {
         while let position = positions.first {
             let price = market(position.market)?.lastPrice ?? position.entryPrice ?? .zero
             let fee = market(position.market).map(feeRate) ?? config.fees.rate
-            guard position.volume.isPositive, position.entryPrice != nil else {
+            guard position.quantity.isPositive, position.entryPrice != nil else {
+                if venue.isMargin { cash += position.margin }
                 positions.removeFirst()
                 continue
             }
-            let funds = position.volume * price
+            let funds = position.quantity * price
             var order = Order(
-                request: OrderRequest(identifier: "end-of-data", market: position.market,
-                                      kind: .marketSell(volume: position.volume)),
+                request: OrderRequest(identifier: "end-of-data", market: position.market, side: position.direction.exitSide,
+                                      kind: .market, size: .quantity(position.quantity)),
                 positionId: position.id, purpose: .exit, exitReason: .endOfData, phase: .open,
-                reservedKRW: 0, sentAt: now)
-            applyFill(Fill(volume: position.volume, fundsKRW: funds, feeKRW: funds * fee), to: &order)
+                reserved: 0, sentAt: now)
+            applyFill(Fill(quantity: position.quantity, quote: funds, fee: funds * fee), to: &order)
             recordLeg(0, order, into: &commands)
             positions.removeFirst()
         }

@@ -9,7 +9,7 @@ extension State {
         guard let index = positionIndex(id: order.positionId) else { return }
         switch order.purpose {
         case .entry:
-            if case .limit(_, _, let volume) = order.request.kind, order.executedVolume < volume,
+            if case .limit = order.request.kind, let quantity = order.requestedQuantity, order.executedQuantity < quantity,
                sendEntryFallback(index, into: &commands) {
                 return
             }
@@ -18,10 +18,10 @@ extension State {
             finishEntry(index, into: &commands)
         case .restingTakeProfit:
             recordLeg(index, order, into: &commands)
-            if let requested = order.requestedVolume, order.executedVolume == requested,
+            if let requested = order.requestedQuantity, order.executedQuantity == requested,
                order.exitReason == .partialTakeProfit {
-                partialTaken(index, price: order.executedFundsKRW / order.executedVolume)
-            } else if order.executedVolume < (order.requestedVolume ?? 0), positions[index].pendingExit == nil {
+                partialTaken(index, price: order.executedQuote / order.executedQuantity)
+            } else if order.executedQuantity < (order.requestedQuantity ?? 0), positions[index].pendingExit == nil {
                 positions[index].restingTakeProfitFailed = true
             }
             afterSell(index, endedExit: nil, into: &commands)
@@ -56,23 +56,35 @@ extension State {
     mutating func detach(_ order: Order) {
         counters.orderActivity += 1
         orders[order.identifier] = nil
-        cashKRW += order.reservedKRW
+        cash += order.reserved
         if let index = positionIndex(id: order.positionId) {
             positions[index].orderIdentifiers.removeAll { $0 == order.identifier }
         }
     }
 
-    /// After a limit entry timed out unfilled or partly filled: buy the rest at market.
+    /// After a limit entry timed out unfilled or partly filled: enter the rest at market.
     mutating func sendEntryFallback(_ index: Int, into commands: inout [Command]) -> Bool {
         guard config.entry.limitFallback == .market, let market = market(positions[index].market) else { return false }
+        let instrument = market.instrument
         let fee = feeRate(market)
-        let left = (positions[index].entryAmountKRW - positions[index].boughtFundsKRW).floored(places: 0)
-        let affordable = (cashKRW / (Fixed.one + fee)).floored(places: 0)
-        let amount = Fixed.min(left, affordable)
+        let left = instrument.flooredQuote(positions[index].entryAmount - positions[index].enteredQuote)
+        let amount = Fixed.min(left, affordableNotional(market))
         guard amount >= minimumTotal(market) else { return false }
+        let direction = positions[index].direction
         var position = positions[index]
-        send(.marketBuy(amountKRW: amount), for: &position, purpose: .entryFallback,
-             reserve: amount * (Fixed.one + fee), into: &commands)
+        if direction == .long, instrument.quoteSizedMarketBuys {
+            send(.market, .quote(amount), for: &position, purpose: .entryFallback,
+                 reserve: reserve(forNotional: amount, fee: fee), into: &commands)
+        } else {
+            let reference = direction == .long ? market.book?.bestAskPrice ?? market.lastPrice
+                                               : market.book?.bestBidPrice ?? market.lastPrice
+            guard let price = reference, price.isPositive, let quantity = entryQuantity(amount, price: price, instrument) else {
+                return false
+            }
+            let worst = direction == .long ? price * (Fixed.one + config.risk.priceBand) : price
+            send(.market, .quantity(quantity), for: &position, purpose: .entryFallback,
+                 reserve: Fixed.min(reserve(forNotional: worst * quantity, fee: fee), cash), into: &commands)
+        }
         positions[index] = position
         return true
     }
@@ -86,26 +98,34 @@ extension State {
             return
         }
         positions[index].phase = .open
-        positions[index].takeProfitPrice = entry * (Fixed.one + config.exit.takeProfit)
-        positions[index].stopPrice = entry * (Fixed.one + config.exit.stopLoss)
+        let prices = exitPrices(entry: entry, positions[index].direction)
+        positions[index].takeProfitPrice = prices.takeProfit
+        positions[index].stopPrice = prices.stop
         let position = positions[index]
+        let verb = position.direction == .long ? "bought" : "sold short"
         commands.append(notification(.entry, position.market,
-            "bought \(position.volume) \(position.market) at \(entry.floored(places: 4)) for \(position.boughtFundsKRW.floored(places: 0)) KRW"))
+            "\(verb) \(position.quantity) \(position.market) at \(entry.floored(places: 4)) for \(position.enteredQuote.floored(places: 0)) \(venue.quoteAsset)"))
         if config.exit.order == .limitTakeProfit && config.exit.trailingStop.isZero {
             placeRestingTakeProfit(index, into: &commands)
         }
     }
 
-    /// `limit_take_profit`: a limit sell rests at the take-profit price, rounded up to the grid.
+    /// `limit_take_profit`: a limit exit rests at the take-profit price, rounded away from the
+    /// entry to the grid (up for a long's sell, down for a short's buy).
     mutating func placeRestingTakeProfit(_ index: Int, into commands: inout [Command]) {
         guard let target = positions[index].takeProfitPrice, let market = market(positions[index].market) else { return }
-        let price = TickGrid.roundUp(target, tick: market.rules.tickSize)
+        let scheme = market.instrument.tickScheme
+        let price = positions[index].direction == .long ? scheme.roundUp(target) : scheme.roundDown(target)
+        guard price.isPositive else {
+            positions[index].restingTakeProfitFailed = true
+            return
+        }
         let minimum = minimumTotal(market)
-        let held = positions[index].volume
+        let held = positions[index].quantity
         var volume = held
         var reason = ExitReason.takeProfit
         if config.exit.partialFraction.isPositive {
-            let part = (held * config.exit.partialFraction).floored(places: 8)
+            let part = market.instrument.flooredQuantity(held * config.exit.partialFraction)
             if part * price >= minimum && (held - part) * price >= minimum {
                 volume = part
                 reason = .partialTakeProfit
@@ -116,59 +136,61 @@ extension State {
             return
         }
         var position = positions[index]
-        send(.limit(side: .ask, price: price, volume: volume), for: &position, purpose: .restingTakeProfit,
+        send(.limit(price: price), .quantity(volume), for: &position, purpose: .restingTakeProfit,
              exitReason: reason, into: &commands)
         positions[index] = position
     }
 
-    /// After a sell ended: close the position when nothing is left, or go on selling.
+    /// After an exit ended: close the position when nothing is left, or go on closing.
     mutating func afterSell(_ index: Int, endedExit: ExitReason?, into commands: inout [Command]) {
         let position = positions[index]
-        if position.volume.isZero {
+        if position.quantity.isZero {
             for identifier in position.orderIdentifiers { cancel(identifier, into: &commands) }
             if position.orderIdentifiers.isEmpty { closePosition(index, into: &commands) }
             return
         }
-        guard !hasLiveSell(position) else { return }
+        guard !hasLiveExit(position) else { return }
         if let pending = position.pendingExit, (position.exitRetryAt ?? now) <= now {
             placeExitNow(index, reason: pending, into: &commands)
         } else if let reason = endedExit, reason != .partialTakeProfit {
-            placeExitNow(index, reason: reason, into: &commands)  // a full exit that sold only part
+            placeExitNow(index, reason: reason, into: &commands)  // a full exit that closed only part
         }
     }
 
-    /// Books the exit leg of one sell order (strategy.md §7): a `bookLeg` command, carried out by
+    /// Books the exit leg of one exit order (strategy.md §7): a `bookLeg` command, carried out by
     /// the shell once the journal holds the event that led to it.
     mutating func recordLeg(_ index: Int, _ order: Order, into commands: inout [Command]) {
-        let volume = order.executedVolume
+        let volume = order.executedQuantity
         guard volume.isPositive, let reason = order.exitReason, let entryPrice = positions[index].entryPrice else { return }
         var position = positions[index]
-        let unrecordedVolume = position.boughtVolume - position.recordedVolume
-        let unrecordedFee = position.entryFeeKRW - position.recordedEntryFeeKRW
+        let unrecordedVolume = position.enteredQuantity - position.recordedQuantity
+        let unrecordedFee = position.entryFee - position.recordedEntryFee
         let entryFeeShare = volume >= unrecordedVolume ? unrecordedFee : unrecordedFee * volume / unrecordedVolume
-        position.recordedVolume += volume
-        position.recordedEntryFeeKRW += entryFeeShare
+        position.recordedQuantity += volume
+        position.recordedEntryFee += entryFeeShare
         position.lastExitReason = reason
         positions[index] = position
         let cost = entryPrice * volume
-        let gross = order.executedFundsKRW - cost
-        let fee = entryFeeShare + order.paidFeeKRW
+        let gross = position.direction == .long ? order.executedQuote - cost : cost - order.executedQuote
+        let fee = entryFeeShare + order.paidFee
         let net = gross - fee
         let entry = LedgerEntry(
-            positionId: position.id, market: position.market, entryTime: position.openedAt ?? now,
-            entryPrice: entryPrice, exitTime: now, exitPrice: order.executedFundsKRW / volume, volume: volume,
-            grossPnLKRW: gross, feeKRW: fee, netPnLKRW: net,
+            positionId: position.id, market: position.market, direction: position.direction,
+            entryTime: position.openedAt ?? now, entryPrice: entryPrice, exitTime: now,
+            exitPrice: order.executedQuote / volume, quantity: volume, grossPnL: gross, fee: fee, netPnL: net,
             returnPercent: cost.isPositive ? net * 100 / cost : 0, reason: reason)
         commands.append(.bookLeg(entry, orderIdentifier: order.identifier))
+        let verb = position.direction == .long ? "sold" : "bought back"
         commands.append(notification(.exit, position.market,
-            "\(reason.rawValue): sold \(volume) \(position.market) at \(entry.exitPrice.floored(places: 4)), net \(net.floored(places: 0)) KRW"))
-        risk.dayRealizedPnLKRW += net
+            "\(reason.rawValue): \(verb) \(volume) \(position.market) at \(entry.exitPrice.floored(places: 4)), net \(net.floored(places: 0)) \(venue.quoteAsset)"))
+        risk.dayRealizedPnL += net
         checkDailyLossLimit(into: &commands)
     }
 
     /// Last leg done: cooldown, pause after a stop loss, and the position is gone.
     mutating func closePosition(_ index: Int, into commands: inout [Command]) {
         let position = positions[index]
+        if venue.isMargin { cash += position.margin }  // what rounding left of the margin
         let lastReason = position.lastExitReason
         risk.cooldownUntil[position.market] = now + Milliseconds(config.risk.cooldownMinutes) * Time.minute
         if lastReason == .stopLoss, config.risk.stopLossPauseMinutes > 0 {

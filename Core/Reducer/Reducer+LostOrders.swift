@@ -88,31 +88,33 @@ extension State {
     }
 
     /// Books an ended lost order as if its answer had come late: an order record is rebuilt from
-    /// the fills (a buy of the KRW it spent, a sell of the volume it sold) and ended through the
-    /// usual paths, which open, grow or shrink the position and write the ledger. False while the
-    /// books do not yet hold what it used (a sell's volume, a buy's KRW): the orders of the same
-    /// position are still being settled, and it is asked about again.
+    /// the fills (an entry of the quote it spent, an exit of the quantity it closed) and ended
+    /// through the usual paths, which open, grow or shrink the position and write the ledger.
+    /// False while the books do not yet hold what it used (an exit's quantity, an entry's cash):
+    /// the orders of the same position are still being settled, and it is asked about again.
     mutating func adoptEnded(_ update: OrderUpdate, _ probe: Probe, into commands: inout [Command]) -> Bool {
-        let volume = update.executedVolume
+        let volume = update.executedQuantity
         guard volume.isPositive else { return true }
         let buy = probe.purpose == .entry || probe.purpose == .entryFallback
-        let reserve = buy ? update.executedFundsKRW + update.paidFeeKRW : 0
-        if reserve > cashKRW {
-            // A buy decided since the crash holds the KRW the lost one spent: it gives way.
-            for identifier in orders.keys.sorted() where reserve > cashKRW {
-                guard let held = orders[identifier], held.phase == .held, held.side == .bid else { continue }
+        let fee = venue.isMargin ? update.paidFee : 0
+        let reserve = buy ? (venue.isMargin ? update.executedQuote / Fixed(venue.leverage) + fee
+                                            : update.executedQuote + update.paidFee) : 0
+        if reserve > cash {
+            // An entry decided since the crash holds the cash the lost one spent: it gives way.
+            for identifier in orders.keys.sorted() where reserve > cash {
+                guard let held = orders[identifier], held.phase == .held, held.isEntry else { continue }
                 orderGone(held, rejected: false, into: &commands)
             }
         }
-        if reserve > cashKRW { return false }  // the KRW it spent is still reserved by an order being settled
+        if reserve > cash { return false }  // the cash it spent is still reserved by an order being settled
         var index = positionIndex(id: probe.positionId)
         if index == nil, positions.count >= config.capital.maxPositions,
            positions.contains(where: { $0.phase == .opening || !$0.orderIdentifiers.isEmpty }) {
             return false  // the lost step saw another position end: wait until the books do too
         }
         if index == nil, buy {
-            var position = Position(id: probe.positionId, market: update.market, phase: .opening,
-                                    entryAmountKRW: update.executedFundsKRW)
+            var position = Position(id: probe.positionId, market: update.market, direction: adoptedDirection(update),
+                                    phase: .opening, entryAmount: update.executedQuote)
             position.nextAttempt = nextAttemptAfterProbes(of: probe.positionId, adopting: update.identifier, base: probe.attemptBase)
             let at = positions.firstIndex { $0.id > position.id } ?? positions.count
             positions.insert(position, at: at)
@@ -121,20 +123,24 @@ extension State {
         if index == nil, !buy, probes.values.contains(where: {
             $0.positionId == probe.positionId && ($0.purpose == .entry || $0.purpose == .entryFallback)
         }) {
-            return false  // a lost sell of a position that a lost entry, still asked about, rebuilds
+            return false  // a lost exit of a position that a lost entry, still asked about, rebuilds
         }
         guard let index, positions[index].market == update.market else {
             statistics.inconsistentOrderUpdates += 1
             return true
         }
         if !buy && volumeFree(for: nil, in: positions[index]) < volume { return false }
-        let kind: OrderRequest.Kind = buy ? .marketBuy(amountKRW: update.executedFundsKRW) : .marketSell(volume: volume)
-        cashKRW -= reserve
+        let direction = positions[index].direction
+        let size: OrderRequest.Size = buy && instrument(for: update.market).quoteSizedMarketBuys && direction == .long
+            ? .quote(update.executedQuote) : .quantity(volume)
+        cash -= reserve
         orders[update.identifier] = Order(
-            request: OrderRequest(identifier: update.identifier, market: update.market, kind: kind),
+            request: OrderRequest(identifier: update.identifier, market: update.market,
+                                  side: buy ? direction.entrySide : direction.exitSide, kind: .market, size: size,
+                                  reduceOnly: !buy && venue.isMargin),
             positionId: probe.positionId, purpose: probe.purpose,
             exitReason: buy ? nil : probe.purpose == .restingTakeProfit ? .takeProfit : .recovered,
-            phase: .open, reservedKRW: reserve, sentAt: now)
+            phase: .open, reserved: reserve, sentAt: now)
         positions[index].orderIdentifiers.append(update.identifier)
         commands.append(notification(.warning, update.market,
             "order \(update.identifier) was sent before a crash that lost it from the journal: adopted (\(volume) filled)"))
@@ -142,7 +148,7 @@ extension State {
         return true
     }
 
-    /// Once every probe is answered: held orders go out (sells only if the volume is still
+    /// Once every probe is answered: held orders go out (exits only if the quantity is still
     /// there) and the balances are fetched to end the reconciliation.
     mutating func probesSettled(into commands: inout [Command]) {
         guard probes.isEmpty else { return }
@@ -152,7 +158,7 @@ extension State {
                 orderEnded(order, into: &commands)
             } else if order.phase == .held {
                 let position = positionIndex(id: order.positionId).map { positions[$0] }
-                if order.side == .ask, let requested = order.requestedVolume,
+                if !order.isEntry, let requested = order.requestedQuantity,
                    requested > position.map({ volumeFree(for: order, in: $0) }) ?? 0 {
                     orderGone(order, rejected: false, into: &commands)
                     continue
@@ -168,14 +174,14 @@ extension State {
         }
     }
 
-    /// The volume of a position that no sent sell (other than `sell`) has promised; held sells
+    /// The quantity of a position that no sent exit (other than `sell`) has promised; held exits
     /// do not count, they wait for this answer.
     func volumeFree(for sell: Order?, in position: Position) -> Fixed {
-        var free = position.volume
+        var free = position.quantity
         for identifier in position.orderIdentifiers where identifier != sell?.identifier {
-            guard let order = orders[identifier], order.side == .ask, order.phase != .held, order.phase != .withdrawn,
-                  let requested = order.requestedVolume else { continue }
-            free -= requested - order.executedVolume
+            guard let order = orders[identifier], !order.isEntry, order.phase != .held, order.phase != .withdrawn,
+                  let requested = order.requestedQuantity else { continue }
+            free -= requested - order.executedQuantity
         }
         return free
     }
@@ -187,5 +193,12 @@ extension State {
         let marker = "\(options.identifierPrefix)-\(positionId)-"
         let probed = probes.keys.filter { $0.hasPrefix(marker) }.map(attempt)
         return max(base, attempt(identifier) + 1, (probed.max() ?? 0) + 1)
+    }
+
+    /// The direction of a position rebuilt from a lost entry: its side when the venue said, else
+    /// the only one the config opens (long on spot venues).
+    func adoptedDirection(_ update: OrderUpdate) -> Direction {
+        if let side = update.side { return side == .buy ? .long : .short }
+        return venue.isMargin && config.entry.direction == .short ? .short : .long
     }
 }

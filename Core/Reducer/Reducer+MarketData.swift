@@ -5,12 +5,19 @@ extension State {
     mutating func listMarkets(_ listings: [MarketListing], into commands: inout [Command]) {
         let excluded = Set(config.universe.exclude)
         var tradable = Set<String>()
-        for listing in listings where MarketCode.isKRWMarket(listing.market) && !excluded.contains(listing.market) {
+        var instruments: [String: Instrument] = [:]
+        for listing in listings where venue.accepts(listing.market) && !excluded.contains(listing.market) {
             if config.universe.excludeWarning && listing.warning { continue }
             tradable.insert(listing.market)
+            if let instrument = listing.instrument, instrument.symbol == listing.market, plausible(instrument) {
+                instruments[listing.market] = instrument
+            }
         }
         universeListed = true
-        for code in tradable.sorted() { addMarket(code) }
+        for code in tradable.sorted() {
+            guard let index = addMarket(code) else { continue }
+            if let instrument = instruments[code] { markets[index].instrument = instrument }
+        }
         var subscribed = Set<String>()
         for index in markets.indices {
             let isTradable = tradable.contains(markets[index].code)
@@ -21,16 +28,39 @@ extension State {
         commands.append(.subscribe(markets: subscribed.sorted()))
     }
 
-    mutating func applyRules(_ rules: MarketRules) {
-        guard let index = marketIndex(of: rules.market) ?? addMarketIfAllowed(rules.market) else { return }
-        if let tick = rules.tickSize, tick.isPositive { markets[index].rules.tickSize = tick }
-        if let minimum = rules.minTotalKRW, minimum.isPositive { markets[index].rules.minTotalKRW = minimum }
-        if let fee = rules.feeRate, !fee.isNegative, fee < Fixed("0.01")! { markets[index].rules.feeRate = fee }
+    /// An instrument a venue listed is used only when every number in it is sane.
+    func plausible(_ instrument: Instrument) -> Bool {
+        let tickOK: Bool
+        switch instrument.tickScheme {
+        case .fixed(let tick): tickOK = tick.isPositive && tick <= State.maximumPrice
+        case .tiered(let tiers, let smallest): tickOK = smallest.isPositive && tiers.allSatisfy { $0.tick.isPositive }
+        }
+        let limit = Config.maximumQuote
+        return tickOK && instrument.quantityStep.isPositive && instrument.quantityStep <= State.maximumVolume
+            && !instrument.minimumQuantity.isNegative && instrument.maximumQuantity.isPositive
+            && !instrument.minimumNotional.isNegative && instrument.minimumNotional <= limit
+            && instrument.maximumNotional.isPositive && (0...16).contains(instrument.quoteDecimals)
+            && [instrument.makerFee, instrument.takerFee].allSatisfy { fee in fee.map { !$0.isNegative && $0 < State.maximumFeeRate } ?? true }
     }
 
-    /// Before the exchange's list arrives (backtests), any KRW market not excluded is welcome.
+    static let maximumFeeRate: Fixed = Fixed("0.01")!
+
+    mutating func applyRules(_ rules: MarketRules) {
+        guard let index = marketIndex(of: rules.market) ?? addMarketIfAllowed(rules.market) else { return }
+        if let tick = rules.tickSize, tick.isPositive, tick <= State.maximumPrice { markets[index].instrument.tickScheme = .fixed(tick) }
+        if let minimum = rules.minimumNotional, minimum.isPositive, minimum <= Config.maximumQuote {
+            markets[index].instrument.minimumNotional = minimum
+        }
+        if let fee = rules.feeRate, !fee.isNegative, fee < State.maximumFeeRate {
+            markets[index].instrument.makerFee = fee
+            markets[index].instrument.takerFee = fee
+        }
+    }
+
+    /// Before the venue's list arrives (backtests), any market of the venue's shape not excluded
+    /// is welcome.
     mutating func addMarketIfAllowed(_ code: String) -> Int? {
-        guard !universeListed, MarketCode.isKRWMarket(code), !config.universe.exclude.contains(code) else { return nil }
+        guard !universeListed, venue.accepts(code), !config.universe.exclude.contains(code) else { return nil }
         return addMarket(code)
     }
 
@@ -61,7 +91,7 @@ extension State {
             statistics.lateTrades += 1
             return
         }
-        markets[index].recentVolume.add(second: Time.floorDivide(trade.time, 1_000), volume: volume, valueKRW: price * volume)
+        markets[index].recentVolume.add(second: Time.floorDivide(trade.time, 1_000), volume: volume, quoteValue: price * volume)
         markets[index].lastPrice = trade.price
         markets[index].lastTradeTime = trade.time
         marketDataArrived(into: &commands)

@@ -43,7 +43,7 @@ extension State {
     mutating func orderNeverArrived(_ order: Order, into commands: inout [Command]) {
         orderGone(order, rejected: false, into: &commands)
         guard order.purpose == .exit, let index = positionIndex(id: order.positionId), positions[index].phase == .open,
-              let pending = positions[index].pendingExit, !hasLiveSell(positions[index]) else { return }
+              let pending = positions[index].pendingExit, !hasLiveExit(positions[index]) else { return }
         placeExitNow(index, reason: pending, into: &commands)
     }
 

@@ -3,13 +3,13 @@ extension State {
     static let queryRetryMilliseconds: Milliseconds = 5_000
     /// An order the exchange does not know this long after it was sent never reached it.
     static let notFoundGraceMilliseconds: Milliseconds = 30_000
-    /// Live orders at most: each position has at most an entry and two sells working.
+    /// Live orders at most: each position has at most an entry and two exits working.
     static var maximumOrdersPerPosition: Int { 3 }
 
     /// Creates an order with a fresh identifier (prefix-position-leg+attempt) and sends it.
-    mutating func send(_ kind: OrderRequest.Kind, for position: inout Position, purpose: Order.Purpose,
-                       exitReason: ExitReason? = nil, reserve: Fixed = 0, cancelAt: Milliseconds? = nil,
-                       into commands: inout [Command]) {
+    mutating func send(_ kind: OrderRequest.Kind, _ size: OrderRequest.Size, for position: inout Position,
+                       purpose: Order.Purpose, exitReason: ExitReason? = nil, reserve: Fixed = 0,
+                       cancelAt: Milliseconds? = nil, into commands: inout [Command]) {
         let leg: String
         switch purpose {
         case .entry: leg = "b"
@@ -19,11 +19,14 @@ extension State {
         }
         let identifier = "\(options.identifierPrefix)-\(position.id)-\(leg)\(position.nextAttempt)"
         position.nextAttempt += 1
-        let request = OrderRequest(identifier: identifier, market: position.market, kind: kind)
+        let entering = purpose == .entry || purpose == .entryFallback
+        let side = entering ? position.direction.entrySide : position.direction.exitSide
+        let request = OrderRequest(identifier: identifier, market: position.market, side: side, kind: kind, size: size,
+                                   reduceOnly: !entering && venue.isMargin)
         let held = !probes.isEmpty
         orders[identifier] = Order(request: request, positionId: position.id, purpose: purpose, exitReason: exitReason,
-                                   phase: held ? .held : .sent, reservedKRW: reserve, sentAt: now, cancelAt: cancelAt)
-        cashKRW -= reserve
+                                   phase: held ? .held : .sent, reserved: reserve, sentAt: now, cancelAt: cancelAt)
+        cash -= reserve
         counters.orderActivity += 1
         position.orderIdentifiers.append(identifier)
         if !held { commands.append(.placeOrder(request)) }
@@ -108,15 +111,15 @@ extension State {
 
     mutating func ignoredOrderEvent() { statistics.ignoredOrderEvents += 1 }
 
-    /// Applies a myOrder frame or query answer. Amounts are cumulative: only an increase of the
+    /// Applies a pushed update or a query's answer. Amounts are cumulative: only an increase of the
     /// executed volume is a new fill, so duplicates and stale frames change nothing.
     mutating func orderUpdated(_ update: OrderUpdate, into commands: inout [Command]) {
         if probes[update.identifier] != nil { return probeAnswered(update, into: &commands) }
         guard var order = orders[update.identifier], update.market == order.market else { return ignoredOrderEvent() }
-        if update.executedVolume > order.executedVolume {
+        if update.executedQuantity > order.executedQuantity {
             guard let fill = checkedFill(&order, update) else { return distrust(update, into: &commands) }
             applyFill(fill, to: &order)
-        } else if update.executedVolume < order.executedVolume {
+        } else if update.executedQuantity < order.executedQuantity {
             // less than already booked (a stale frame) carries nothing new; a final state with it
             // would end the order on old numbers: the exchange is asked instead
             if update.state.isFinal { return distrust(update, into: &commands) }
@@ -139,33 +142,46 @@ extension State {
     }
 
     struct Fill {
-        var volume: Fixed
-        var fundsKRW: Fixed
-        var feeKRW: Fixed
+        var quantity: Fixed
+        var quote: Fixed
+        var fee: Fixed
     }
 
+    /// Books a fill on the order and its position: an entry adds quantity (and pays the cost or
+    /// sets the margin aside out of its reserve), an exit reduces it (and pays back the
+    /// proceeds, or the margin plus the P&L).
     mutating func applyFill(_ fill: Fill, to order: inout Order) {
         counters.orderActivity += 1
-        order.executedVolume += fill.volume
-        order.executedFundsKRW += fill.fundsKRW
-        order.paidFeeKRW += fill.feeKRW
+        order.executedQuantity += fill.quantity
+        order.executedQuote += fill.quote
+        order.paidFee += fill.fee
         guard let index = positionIndex(id: order.positionId) else { return }
-        switch order.side {
-        case .bid:
-            positions[index].boughtVolume += fill.volume
-            positions[index].boughtFundsKRW += fill.fundsKRW
-            positions[index].entryFeeKRW += fill.feeKRW
-            positions[index].volume += fill.volume
+        if order.isEntry {
+            positions[index].enteredQuantity += fill.quantity
+            positions[index].enteredQuote += fill.quote
+            positions[index].entryFee += fill.fee
+            positions[index].quantity += fill.quantity
             if positions[index].openedAt == nil { positions[index].openedAt = now }
-            order.reservedKRW -= fill.fundsKRW + fill.feeKRW
-            if order.reservedKRW.isNegative {
-                cashKRW += order.reservedKRW  // the exchange charged more than was set aside
-                order.reservedKRW = 0
+            let margin = venue.isMargin ? fill.quote / Fixed(venue.leverage) : .zero
+            positions[index].margin += margin
+            order.reserved -= (venue.isMargin ? margin : fill.quote) + fill.fee
+            if order.reserved.isNegative {
+                cash += order.reserved  // the exchange charged more than was set aside
+                order.reserved = 0
             }
-        case .ask:
-            positions[index].soldVolume += fill.volume
-            positions[index].volume -= fill.volume
-            cashKRW += fill.fundsKRW - fill.feeKRW
+        } else if venue.isMargin {
+            let position = positions[index]
+            let released = fill.quantity >= position.quantity ? position.margin : position.margin * fill.quantity / position.quantity
+            let entry = position.entryPrice ?? .zero
+            let pnl = position.direction.sign * (fill.quote - entry * fill.quantity)
+            positions[index].margin -= released
+            positions[index].exitedQuantity += fill.quantity
+            positions[index].quantity -= fill.quantity
+            cash += released + pnl - fill.fee
+        } else {
+            positions[index].exitedQuantity += fill.quantity
+            positions[index].quantity -= fill.quantity
+            cash += fill.quote - fill.fee
         }
     }
 

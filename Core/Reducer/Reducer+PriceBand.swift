@@ -41,9 +41,9 @@ extension State {
         return price >= reference * (Fixed.one - band) && price <= reference * (Fixed.one + band)
     }
 
-    /// What the exchange would pay for the position's coins now: the book's best bid, the last
-    /// price only when there is no book (dust is judged by it before a write-off).
-    func sellValuationPrice(_ market: MarketState) -> Fixed? {
-        market.book?.bestBidPrice ?? market.lastPrice
+    /// The price a market exit would get now: the book's best bid for a long (best ask for a
+    /// short), the last price only when there is no book (dust is judged by it before a write-off).
+    func exitValuationPrice(_ market: MarketState, _ direction: Direction) -> Fixed? {
+        (direction == .long ? market.book?.bestBidPrice : market.book?.bestAskPrice) ?? market.lastPrice
     }
 }

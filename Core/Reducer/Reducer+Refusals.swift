@@ -10,7 +10,7 @@
 /// - A stuck position is tried again after 1 min, doubling to 30 min, with an error notification
 ///   every time it gets stuck again; `closeRequested` gives it fresh attempts at once.
 extension State {
-    /// Error names `UpbitREST` makes up for requests that never left the process.
+    /// Error names the venue gateways make up for requests that never left the process.
     static let unsentRefusals: Set<String> = ["banned", "rate_limited", "not_sent"]
     static let entryBackoffFirstMilliseconds: Milliseconds = 30_000
     static let entryBackoffMaximumMilliseconds: Milliseconds = 600_000
@@ -83,7 +83,7 @@ extension State {
         positions[index].stuckRetryAt = nil
         positions[index].exitRejections = State.maximumExitRejections - 1
         let reason = positions[index].pendingExit ?? .manual
-        guard !hasLiveSell(positions[index]) else { return }
+        guard !hasLiveExit(positions[index]) else { return }
         startExit(index, reason: reason, into: &commands)
     }
 
@@ -108,23 +108,23 @@ extension State {
         fetchStaleBalancesIfQuiet(into: &commands)
     }
 
-    /// Only the currencies a frame lists are compared (myAsset carries the changed ones).
+    /// Only the assets a push lists are compared (Upbit's myAsset carries the changed ones). On
+    /// a margin venue cash is not compared (margin and unrealised P&L move it continuously).
     func disagreesWithBooks(_ balances: [Balance]) -> Bool {
         var reserved: Fixed = 0
-        for order in orders.values { reserved += order.reservedKRW }
+        for order in orders.values { reserved += order.reserved }
         for balance in balances {
-            if balance.currency == "KRW" {
-                if balance.balance + balance.locked != cashKRW + reserved { return true }
+            if balance.currency == venue.quoteAsset {
+                if !venue.isMargin, balance.balance + balance.locked != cash + reserved { return true }
                 continue
             }
             var held: Fixed = 0
-            for position in positions where MarketCode.baseCurrency(of: position.market) == balance.currency {
-                held += position.volume
+            var holds = false
+            for position in positions where heldAsset(of: position) == balance.currency {
+                held += position.quantity
+                holds = true
             }
-            if positions.contains(where: { MarketCode.baseCurrency(of: $0.market) == balance.currency }),
-               balance.balance + balance.locked < held {
-                return true
-            }
+            if holds, balance.balance + balance.locked < held { return true }
         }
         return false
     }

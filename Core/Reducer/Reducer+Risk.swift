@@ -1,27 +1,37 @@
 extension State {
     static let balanceRetryMilliseconds: Milliseconds = 10_000
 
-    /// At 00:00 KST the day's P&L starts over from the equity of that moment.
+    /// Minutes east of UTC where the trading day starts (`risk.day_start`, else the venue's).
+    var dayStartOffsetMinutes: Int { config.risk.dayStartOffsetMinutes ?? venue.dayStartOffsetMinutes }
+
+    /// `00:00 UTC+09:00` for an offset of 540 minutes.
+    var dayStartLabel: String {
+        let offset = dayStartOffsetMinutes
+        let hours = abs(offset) / 60, minutes = abs(offset) % 60
+        return "00:00 UTC\(offset < 0 ? "-" : "+")\(hours < 10 ? "0" : "")\(hours):\(minutes < 10 ? "0" : "")\(minutes)"
+    }
+
+    /// At the day's start (00:00 KST on Upbit) the day's P&L starts over from the equity of that moment.
     mutating func rollDayIfNeeded(into commands: inout [Command]) {
-        let day = Time.kstDay(now)
+        let day = Time.day(now, offsetMinutes: dayStartOffsetMinutes)
         guard day != risk.day else { return }
         risk.day = day
-        risk.dayStartEquityKRW = equityKRW
-        risk.dayRealizedPnLKRW = 0
+        risk.dayStartEquity = equity
+        risk.dayRealizedPnL = 0
         if risk.dailyLossLimitHit {
             risk.dailyLossLimitHit = false
-            commands.append(notification(.resume, nil, "new KST day: entries resume"))
+            commands.append(notification(.resume, nil, "new trading day (\(dayStartLabel)): entries resume"))
         }
     }
 
-    /// Realised loss today >= limit * the day's starting equity: no entries until tomorrow (KST).
+    /// Realised loss today >= limit * the day's starting equity: no entries until the next day.
     mutating func checkDailyLossLimit(into commands: inout [Command]) {
         let limit = config.risk.dailyLossLimit
         guard limit.isPositive, !risk.dailyLossLimitHit,
-              -risk.dayRealizedPnLKRW >= risk.dayStartEquityKRW * limit else { return }
+              -risk.dayRealizedPnL >= risk.dayStartEquity * limit else { return }
         risk.dailyLossLimitHit = true
         commands.append(notification(.halt, nil,
-            "daily loss limit reached (\(risk.dayRealizedPnLKRW.floored(places: 0)) KRW today): no entries until 00:00 KST"))
+            "daily loss limit reached (\(risk.dayRealizedPnL.floored(places: 0)) \(venue.quoteAsset) today): no entries until \(dayStartLabel)"))
     }
 
     /// Startup and crash recovery: every working order is asked about by identifier and the
@@ -86,11 +96,11 @@ extension State {
         commands.append(.fetchBalances(requestId: requestId))
     }
 
-    /// Adopts the exchange's KRW, and shrinks positions to what the exchange proves is held, only
+    /// Adopts the exchange's cash, and shrinks positions to what the exchange proves is held, only
     /// when no order of ours worked between the request and now (at a live start, or after the
     /// operator moved money). Otherwise fills may sit between the snapshot and their updates and
     /// adopting would lose or double them: the books are kept.
-    /// Coins without an order of ours behind them are the operator's and are left alone.
+    /// Assets without an order of ours behind them are the operator's and are left alone.
     mutating func balancesFetched(requestId: Int, balances: [Balance], into commands: inout [Command]) {
         guard risk.balanceRequestId == requestId else { return ignoredOrderEvent() }
         risk.balanceRequestId = nil
@@ -106,16 +116,16 @@ extension State {
     private mutating func adopt(_ balances: [Balance], into commands: inout [Command]) {
         var held: [String: Fixed] = [:]
         for balance in balances { held[balance.currency] = balance.balance + balance.locked }
-        if let krw = balances.first(where: { $0.currency == "KRW" }) { cashKRW = krw.balance }
+        if let quote = balances.first(where: { $0.currency == venue.quoteAsset }) { cash = quote.balance }
         var index = 0
         while index < positions.count {
             let position = positions[index]
-            let exchangeHeld = held[MarketCode.baseCurrency(of: position.market)] ?? 0
-            if exchangeHeld < position.volume {
+            let exchangeHeld = held[heldAsset(of: position)] ?? 0
+            if exchangeHeld < position.quantity {
                 commands.append(notification(.warning, position.market,
-                    "exchange holds \(exchangeHeld) of position \(position.id)'s \(position.volume): adopted"))
-                positions[index].writtenOffVolume += position.volume - exchangeHeld
-                positions[index].volume = exchangeHeld
+                    "exchange holds \(exchangeHeld) of position \(position.id)'s \(position.quantity): adopted"))
+                positions[index].writtenOffQuantity += position.quantity - exchangeHeld
+                positions[index].quantity = exchangeHeld
                 if exchangeHeld.isZero {
                     closePosition(index, into: &commands)
                     continue
@@ -136,5 +146,11 @@ extension State {
         fetchStaleBalancesIfQuiet(into: &commands)
         guard let next = risk.nextBalanceFetchAt, now >= next else { return }
         fetchBalances(into: &commands)
+    }
+
+    /// The balance that holds a position: the base asset on a spot venue; on a margin venue the
+    /// symbol itself (the adapter lists a position's size under its symbol).
+    func heldAsset(of position: Position) -> String {
+        venue.isMargin ? position.market : instrument(for: position.market).baseAsset
     }
 }

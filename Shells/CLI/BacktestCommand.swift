@@ -44,7 +44,7 @@ struct BacktestCommand: ParsableCommand {
         print("""
             frames: \(summary.framesRead) read, \(summary.framesRejected) rejected
             trades: \(summary.trades) exit legs in \(summary.positions) positions, win rate \(summary.winRatePercent.rounded(places: 2)) %
-            net P&L: \(summary.netPnLKRW.rounded(places: 0)) KRW, return \(summary.returnPercent.rounded(places: 4)) %, \
+            net P&L: \(summary.netPnL.rounded(places: 0)) KRW, return \(summary.returnPercent.rounded(places: 4)) %, \
             max drawdown \(summary.maxDrawdownPercent.rounded(places: 4)) %
             final equity: \(summary.finalEquityKRW.rounded(places: 0)) KRW
             report: \(report)/report.html

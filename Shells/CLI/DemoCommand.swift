@@ -64,11 +64,11 @@ struct DemoCommand: AsyncParsableCommand {
 
             == demo summary ==
             \(await driver.summary())
-            orders on the exchange: \(orders.count) (\(orders.filter { $0.executedVolume.isPositive }.count) filled)
+            orders on the exchange: \(orders.count) (\(orders.filter { $0.executedQuantity.isPositive }.count) filled)
             """)
         for entry in await driver.sessionLegs {
             print("  \(entry.market) \(entry.reason.rawValue): \(entry.volume) at \(entry.entryPrice.rounded(places: 2)) -> "
-                  + "\(entry.exitPrice.rounded(places: 2)), net \(entry.netPnLKRW.rounded(places: 0)) KRW")
+                  + "\(entry.exitPrice.rounded(places: 2)), net \(entry.netPnL.rounded(places: 0)) KRW")
         }
     }
 }

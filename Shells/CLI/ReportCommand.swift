@@ -36,7 +36,7 @@ struct ReportCommand: ParsableCommand {
         let summary = LedgerFile.summary(rows, from: start, to: end)
         let title = "surge report \(from ?? "start") to \(to ?? "now") (KST)"
         try ReportFiles.write(summary, title: title, to: out)
-        print("\(summary.trades) exit legs, net P&L \(summary.netPnLKRW.rounded(places: 0)) KRW: \(out)/report.html")
+        print("\(summary.trades) exit legs, net P&L \(summary.netPnL.rounded(places: 0)) KRW: \(out)/report.html")
         guard email else { return }
         guard let emailSettings = settings.email else { throw CommandFailure(message: "--email needs an [email] section in the config") }
         do {

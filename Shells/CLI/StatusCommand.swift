@@ -34,8 +34,8 @@ struct StatusCommand: ParsableCommand {
         }
         for note in recovered.notes { print("note: \(note)") }
         print("state \(state): event \(recovered.lastSequence), last event at \(ISOTime.string(current.now))")
-        print("equity \(current.equityKRW.rounded(places: 0)) KRW (free \(current.cashKRW.rounded(places: 0)) KRW), "
-              + "today \(current.risk.dayRealizedPnLKRW.rounded(places: 0)) KRW")
+        print("equity \(current.equityKRW.rounded(places: 0)) KRW (free \(current.cash.rounded(places: 0)) KRW), "
+              + "today \(current.risk.dayRealizedPnL.rounded(places: 0)) KRW")
         print("entries: \(current.entryHaltReason.map { "halted (\($0))" } ?? "allowed")")
         for position in current.positions {
             print("position \(position.id) \(position.market) \(position.phase.rawValue): \(position.volume) at "
@@ -43,7 +43,7 @@ struct StatusCommand: ParsableCommand {
                   + "stop \(position.stopPrice?.rounded(places: 4) ?? 0)")
         }
         for order in current.orders.values.sorted(by: { $0.identifier < $1.identifier }) {
-            print("order \(order.identifier) \(order.market) \(order.phase.rawValue): executed \(order.executedVolume)")
+            print("order \(order.identifier) \(order.market) \(order.phase.rawValue): executed \(order.executedQuantity)")
         }
         for (market, until) in current.risk.cooldownUntil.sorted(by: { $0.key < $1.key }) where until > current.now {
             print("cooling down: \(market) until \(ISOTime.string(until))")
@@ -58,13 +58,13 @@ struct StatusCommand: ParsableCommand {
         }
         let orders = state.orders.values.sorted { $0.identifier < $1.identifier }.map { order in
             "{\"identifier\":\"\(order.identifier)\",\"market\":\"\(order.market)\",\"phase\":\"\(order.phase.rawValue)\","
-                + "\"executed_volume\":\"\(order.executedVolume)\"}"
+                + "\"executed_volume\":\"\(order.executedQuantity)\"}"
         }
         let cooldowns = state.risk.cooldownUntil.sorted { $0.key < $1.key }.filter { $0.value > state.now }
             .map { "\"\($0.key)\":\"\(ISOTime.string($0.value))\"" }
         return "{\"event\":\(lastSequence),\"last_event_time\":\"\(ISOTime.string(state.now))\","
-            + "\"equity_krw\":\"\(state.equityKRW.rounded(places: 4))\",\"cash_krw\":\"\(state.cashKRW.rounded(places: 4))\","
-            + "\"today_pnl_krw\":\"\(state.risk.dayRealizedPnLKRW.rounded(places: 4))\","
+            + "\"equity_krw\":\"\(state.equityKRW.rounded(places: 4))\",\"cash_krw\":\"\(state.cash.rounded(places: 4))\","
+            + "\"today_pnl_krw\":\"\(state.risk.dayRealizedPnL.rounded(places: 4))\","
             + "\"entries_halted\":\(state.entryHaltReason.map { "\"\($0)\"" } ?? "null"),"
             + "\"positions\":[\(positions.joined(separator: ","))],\"orders\":[\(orders.joined(separator: ","))],"
             + "\"cooldowns\":{\(cooldowns.joined(separator: ","))},\"exit_legs\":\(exitLegs)}"

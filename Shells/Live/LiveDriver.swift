@@ -88,7 +88,7 @@ public actor LiveDriver {
         } else {
             exchange = nil
             privateLink = nil
-            paper = SimulatedExchange(krw: strategy.capital.initialKRW, feeRate: strategy.fees.rate)
+            paper = SimulatedExchange(krw: strategy.capital.initialCapital, feeRate: strategy.fees.rate)
         }
     }
 
@@ -444,7 +444,7 @@ public actor LiveDriver {
     /// A one-paragraph account of the session.
     public func summary() -> String {
         let ledger = sessionLegs
-        let net = ledger.reduce(Fixed.zero) { $0 + $1.netPnLKRW }
+        let net = ledger.reduce(Fixed.zero) { $0 + $1.netPnL }
         return """
             positions open: \(state.positions.map { "\($0.market) \($0.volume)" }.joined(separator: ", ").ifEmpty("none"))
             exit legs: \(ledger.count), net P&L \(net.rounded(places: 0)) KRW, equity \(state.equityKRW.rounded(places: 0)) KRW

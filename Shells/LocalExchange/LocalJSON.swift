@@ -18,7 +18,7 @@ enum LocalJSON {
         }.joined(separator: ",") + "]"
     }
 
-    static func side(_ order: SimulatedExchange.Order) -> String { order.request.side == .bid ? "bid" : "ask" }
+    static func side(_ order: SimulatedExchange.Order) -> String { order.request.side == .buy ? "bid" : "ask" }
 
     static func type(_ order: SimulatedExchange.Order) -> String {
         switch order.request.kind {
@@ -41,7 +41,7 @@ enum LocalJSON {
     static func order(_ order: SimulatedExchange.Order, asCreated: Bool) -> String {
         let (price, volume) = priceAndVolume(order)
         let state = asCreated ? "wait" : order.state.rawValue
-        let executed = asCreated ? Fixed.zero : order.executedVolume
+        let executed = asCreated ? Fixed.zero : order.executedQuantity
         let funds = asCreated ? Fixed.zero : order.fundsKRW
         let fee = asCreated ? Fixed.zero : order.feeKRW
         let trades = executed.isPositive
@@ -52,7 +52,7 @@ enum LocalJSON {
 
     static func myOrder(_ order: SimulatedExchange.Order, update: OrderUpdate) -> String {
         let (price, volume) = priceAndVolume(order)
-        return #"{"type":"myOrder","code":"\#(order.request.market)","uuid":"\#(order.uuid)","ask_bid":"\#(side(order).uppercased())","order_type":"\#(type(order))","state":"\#(update.state.rawValue)","price":\#(price.replacingOccurrences(of: "\"", with: "")),"volume":\#(volume.replacingOccurrences(of: "\"", with: "")),"executed_volume":\#(update.executedVolume),"executed_funds":\#(update.executedFundsKRW),"paid_fee":\#(update.paidFeeKRW),"identifier":"\#(order.request.identifier)","timestamp":\#(update.time),"stream_type":"REALTIME"}"#
+        return #"{"type":"myOrder","code":"\#(order.request.market)","uuid":"\#(order.uuid)","ask_bid":"\#(side(order).uppercased())","order_type":"\#(type(order))","state":"\#(update.state.rawValue)","price":\#(price.replacingOccurrences(of: "\"", with: "")),"volume":\#(volume.replacingOccurrences(of: "\"", with: "")),"executed_volume":\#(update.executedQuantity),"executed_funds":\#(update.executedQuote),"paid_fee":\#(update.paidFee),"identifier":"\#(order.request.identifier)","timestamp":\#(update.time),"stream_type":"REALTIME"}"#
     }
 
     static func myAsset(_ balances: [Balance], time: Milliseconds) -> String {

@@ -128,16 +128,16 @@ extension LocalUpbit {
         var filled = false
         for case .orderUpdated(var update) in events {
             guard let order = exchange.orders[update.identifier] else { continue }
-            if faults.lyingMyOrders > 0, update.executedVolume.isPositive {
+            if faults.lyingMyOrders > 0, update.executedQuantity.isPositive {
                 faults.lyingMyOrders -= 1
-                update.executedVolume = update.executedVolume * 10
+                update.executedQuantity = update.executedQuantity * 10
             }
             let frame = LocalJSON.myOrder(order, update: update)
             for socket in privateSockets.values {
                 socket.yield(frame)
                 if faults.duplicateMyOrder { socket.yield(frame) }
             }
-            filled = filled || update.executedVolume.isPositive
+            filled = filled || update.executedQuantity.isPositive
         }
         if filled {
             let frame = LocalJSON.myAsset(exchange.balances, time: marketNow)

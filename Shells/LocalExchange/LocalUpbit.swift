@@ -199,8 +199,8 @@ public actor LocalUpbit {
         switch (side, type, body["price"]?.decimal, body["volume"]?.decimal) {
         case ("bid", "price", .some(let amount), nil): kind = .marketBuy(amountKRW: amount)
         case ("ask", "market", nil, .some(let volume)): kind = .marketSell(volume: volume)
-        case ("bid", "limit", .some(let price), .some(let volume)): kind = .limit(side: .bid, price: price, volume: volume)
-        case ("ask", "limit", .some(let price), .some(let volume)): kind = .limit(side: .ask, price: price, volume: volume)
+        case ("bid", "limit", .some(let price), .some(let volume)): kind = .limit(side: .buy, price: price, volume: volume)
+        case ("ask", "limit", .some(let price), .some(let volume)): kind = .limit(side: .sell, price: price, volume: volume)
         default: return .error(400, side == "bid" ? "create_bid_error" : "create_ask_error", "invalid order combination")
         }
         guard generator.marketCodes.contains(market) else {
@@ -246,8 +246,8 @@ public actor LocalUpbit {
     }
 
     /// Every order the server holds (for tests and kill scripts): identifier, state, executed volume.
-    public func orderSummaries() -> [(identifier: String, state: ExchangeOrderState, executedVolume: Fixed)] {
-        exchange.orders.values.sorted { $0.uuid < $1.uuid }.map { ($0.request.identifier, $0.state, $0.executedVolume) }
+    public func orderSummaries() -> [(identifier: String, state: ExchangeOrderState, executedQuantity: Fixed)] {
+        exchange.orders.values.sorted { $0.uuid < $1.uuid }.map { ($0.request.identifier, $0.state, $0.executedQuantity) }
     }
 
     public func balances() -> [Balance] { exchange.balances }

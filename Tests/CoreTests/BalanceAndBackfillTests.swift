@@ -12,7 +12,7 @@ import Testing
         #expect(pushed == [.fetchBalances(requestId: 1)])
         run(&state, [.balancesFetched(requestId: 1, balances: [Balance(currency: "KRW", balance: 700_000, locked: 0)],
                                       time: at(0, 1, 100))])
-        #expect(state.cashKRW == 700_000)
+        #expect(state.cash == 700_000)
     }
 
     @Test func pushedBalancesWhileAnOrderWorksAreFetchedOnceItEnded() {
@@ -26,7 +26,7 @@ import Testing
         run(&state, [.balancesFetched(requestId: 1, balances: [
             Balance(currency: "KRW", balance: 99_750, locked: 0), Balance(currency: "BTC", balance: 1, locked: 0),
         ], time: at(30, 6, 100))])
-        #expect(state.cashKRW == 99_750)
+        #expect(state.cash == 99_750)
         #expect(state.positions[0].volume == 1)
     }
 

@@ -7,9 +7,9 @@ import Testing
     /// Every setting at the largest value validation allows.
     static func largest() -> Config {
         var config = Config()
-        config.capital.initialKRW = Config.maximumKRW
+        config.capital.initialCapital = Config.maximumQuote
         config.capital.positionFraction = 1
-        config.entry.minRecentValueKRW = 0
+        config.entry.minRecentValue = 0
         config.entry.limitTimeoutSeconds = 3_600
         config.exit.maxHoldMinutes = 525_600
         config.risk.cooldownMinutes = 10_080
@@ -26,9 +26,9 @@ import Testing
 
     @Test func valuesThatWouldOverflowAreRefusedByKey() {
         var config = Config()
-        config.capital.initialKRW = fixed("10000000000000000")
+        config.capital.initialCapital = fixed("10000000000000000")
         config.entry.minVolumeRatio = .infinity
-        config.entry.minRecentValueKRW = fixed("100000000000000000000")
+        config.entry.minRecentValue = fixed("100000000000000000000")
         config.entry.limitTimeoutSeconds = 1 << 62
         config.exit.maxHoldMinutes = 1 << 62
         config.risk.cooldownMinutes = .max
@@ -54,7 +54,7 @@ import Testing
     /// week's cooldown and pause, at the end of time.
     @Test func theLargestValuesNeverTrapOverAPositionsLife() {
         var config = ConfigBoundsTests.largest()
-        config.capital.initialKRW = 1_000_000
+        config.capital.initialCapital = 1_000_000
         config.capital.positionFraction = fixed("0.5")
         var (state, btc, _) = givenPositionOpen(config)
         let stop = run(&state, [btc.trade(495_000, "0.01", at: at(30, 6))])

@@ -101,7 +101,7 @@ func orders(_ commands: [Command]) -> [OrderRequest] {
         let nextDay = run(&state, [.timerFired(time: at(15 * 60))])
         #expect(nextDay.first == notify(.resume, nil, "new KST day: entries resume", at: at(15 * 60)))
         #expect(!state.risk.dailyLossLimitHit)
-        #expect(state.risk.dayStartEquityKRW == fixed("994502.5"))
+        #expect(state.risk.dayStartEquity == fixed("994502.5"))
     }
 
     @Test func aStaleFeedHaltsEntriesUntilDataFlowsAgain() {

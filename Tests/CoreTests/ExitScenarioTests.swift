@@ -32,7 +32,7 @@ import Testing
         #expect(ledger.map(\.reason) == [.partialTakeProfit, .trailingStop])
         #expect(ledger.map(\.volume) == [fixed("0.5"), fixed("0.5")])
         #expect(ledger.map(\.feeKRW) == [fixed("250.375"), fixed("250.35")])
-        #expect(ledger.map(\.netPnLKRW) == [fixed("499.625"), fixed("449.65")])
+        #expect(ledger.map(\.netPnL) == [fixed("499.625"), fixed("449.65")])
         #expect(state.positions.isEmpty)
     }
 
@@ -52,7 +52,7 @@ import Testing
         config.exit.order = .limitTakeProfit
         var (state, btc, opened) = givenPositionOpen(config)
         #expect(opened.last == .placeOrder(OrderRequest(identifier: "t-1-t2", market: "KRW-BTC",
-                                                        kind: .limit(side: .ask, price: 501_500, volume: 1))))
+                                                        kind: .limit(side: .sell, price: 501_500, volume: 1))))
         run(&state, [.orderAccepted(identifier: "t-1-t2", uuid: "u-t2", time: at(30, 5, 300))])
 
         // The stop triggers: first the cancel, and nothing is sold yet.
@@ -73,9 +73,9 @@ import Testing
 
         #expect(ledger.map(\.reason) == [.takeProfit, .stopLoss])
         #expect(ledger.map(\.volume) == [fixed("0.4"), fixed("0.6")])
-        #expect(ledger.map(\.netPnLKRW) == [fixed("399.7"), fixed("-3298.5")])
+        #expect(ledger.map(\.netPnL) == [fixed("399.7"), fixed("-3298.5")])
         #expect(state.positions.isEmpty)
-        #expect(state.cashKRW == fixed("997101.2"))  // 1,000,000 - 500,250 + 200,499.7 + 296,851.5
+        #expect(state.cash == fixed("997101.2"))  // 1,000,000 - 500,250 + 200,499.7 + 296,851.5
     }
 
     @Test func restingTakeProfitFilledCompletelyClosesThePosition() {

@@ -87,7 +87,7 @@ import Testing
 
     @Test func aDuplicateSequentialIdIsIgnored() {
         var state = state()
-        let trade = Trade(market: "KRW-BTC", price: 100, volume: 1, side: .bid, time: at(0, 1), sequentialId: 7)
+        let trade = Trade(market: "KRW-BTC", price: 100, volume: 1, side: .buy, time: at(0, 1), sequentialId: 7)
         run(&state, [.tradeReceived(trade), .tradeReceived(trade)])
         #expect(state.market("KRW-BTC")?.candles.building?.volume == 1)
         #expect(state.statistics.duplicateTrades == 1)

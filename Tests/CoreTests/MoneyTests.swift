@@ -67,7 +67,7 @@ import Testing
 
     @Test func theExchangesTickSizeOverridesTheTable() {
         var state = State(config: Config(), options: .init(identifierPrefix: "t"))
-        run(&state, [.marketRulesReceived(MarketRules(market: "KRW-USDT", tickSize: fixed("0.5"), minTotalKRW: 5_000,
+        run(&state, [.marketRulesReceived(MarketRules(market: "KRW-USDT", tickSize: fixed("0.5"), minimumNotional: 5_000,
                                                       feeRate: fixed("0.0004")), time: at(0))])
         #expect(state.market("KRW-USDT")?.rules.tickSize == fixed("0.5"))
         #expect(state.market("KRW-USDT")?.rules.feeRate == fixed("0.0004"))

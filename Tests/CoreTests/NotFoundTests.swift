@@ -39,8 +39,8 @@ import Testing
         var (state, btc, _) = givenPositionOpen()
         run(&state, [btc.trade(495_000, "0.01", at: at(30, 6)), .orderOutcomeUnknown(identifier: "t-1-s2", time: at(30, 6, 100)),
                      .orderNotFound(identifier: "t-1-s2", time: at(30, 6, 200))])
-        let open = OrderUpdate(identifier: "t-1-s2", uuid: "u-s2", market: "KRW-BTC", state: .wait, executedVolume: 0,
-                               executedFundsKRW: 0, paidFeeKRW: 0, time: at(30, 6, 300))
+        let open = OrderUpdate(identifier: "t-1-s2", uuid: "u-s2", market: "KRW-BTC", state: .wait, executedQuantity: 0,
+                               executedQuote: 0, paidFee: 0, time: at(30, 6, 300))
         run(&state, [.openOrdersFetched(requestId: 1, orders: [open], time: at(30, 6, 300)), .timerFired(time: at(30, 9))])
         #expect(run(&state, [.orderNotFound(identifier: "t-1-s2", time: at(30, 9, 100))]) == [.fetchOpenOrders(requestId: 2)])
         #expect(state.orders["t-1-s2"]?.phase == .unknown)

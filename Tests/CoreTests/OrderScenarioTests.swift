@@ -45,7 +45,7 @@ import Testing
             notify(.warning, "KRW-BTC", "entry of position 1 bought nothing", at: at(30, 35, 100)),
         ])
         #expect(state.positions.isEmpty)
-        #expect(state.cashKRW == 1_000_000)
+        #expect(state.cash == 1_000_000)
     }
 
     @Test func aLimitEntryTimesOutPartlyFilledAndTheRestIsBoughtAtMarket() {
@@ -54,7 +54,7 @@ import Testing
         var (state, btc, sent) = givenEntrySent(config)
         // Best bid 500,000: 1 BTC at 500,000, cancelled after 10 s.
         #expect(sent == [.placeOrder(OrderRequest(identifier: "t-1-b1", market: "KRW-BTC",
-                                                  kind: .limit(side: .bid, price: 500_000, volume: 1)))])
+                                                  kind: .limit(side: .buy, price: 500_000, volume: 1)))])
         run(&state, [.orderAccepted(identifier: "t-1-b1", uuid: "u-b1", time: at(30, 5, 100)),
                      update("t-1-b1", "KRW-BTC", .trade, volume: "0.3", funds: "150000", fee: "75", at: at(30, 8))])
         #expect(run(&state, [btc.book(bid: 2, ask: 1, at: at(30, 14))]) == [])
@@ -67,8 +67,8 @@ import Testing
         let filled = run(&state, [update("t-1-f2", "KRW-BTC", .cancel, volume: "0.7", funds: "350000", fee: "175",
                                          at: at(30, 15, 400))])
         #expect(filled == [notify(.entry, "KRW-BTC", "bought 1 KRW-BTC at 500000 for 500000 KRW", at: at(30, 15, 400))])
-        #expect(state.positions[0].entryFeeKRW == 250)
-        #expect(state.cashKRW == 499_750)
+        #expect(state.positions[0].entryFee == 250)
+        #expect(state.cash == 499_750)
     }
 
     @Test func aLimitEntryWithoutFallbackKeepsWhatFilled() {
@@ -146,8 +146,8 @@ import Testing
         #expect(found.contains(notify(.warning, "KRW-BTC",
             "order t-1-s2 was sent before a crash that lost it from the journal: adopted (1 filled)", at: at(30, 10, 500))))
         #expect(legs(found).map(\.reason) == [.recovered])
-        #expect(legs(found).first?.netPnLKRW == Fixed("999.25"))
-        #expect(state.cashKRW == state.config.capital.initialKRW + Fixed("999.25")!)
+        #expect(legs(found).first?.netPnL == Fixed("999.25"))
+        #expect(state.cash == state.config.capital.initialCapital + Fixed("999.25")!)
 
         // The rest were never sent; the held stop loss has nothing left to sell and is dropped.
         var last: [Command] = []
@@ -163,8 +163,8 @@ import Testing
         var (state, _, _) = givenEntrySent()
         run(&state, [.recovered(time: at(30, 9))])
         func open(_ identifier: String) -> OrderUpdate {
-            OrderUpdate(identifier: identifier, uuid: "u-" + identifier, market: "KRW-BTC", state: .wait, executedVolume: 0,
-                        executedFundsKRW: 0, paidFeeKRW: 0, time: at(30, 9, 500))
+            OrderUpdate(identifier: identifier, uuid: "u-" + identifier, market: "KRW-BTC", state: .wait, executedQuantity: 0,
+                        executedQuote: 0, paidFee: 0, time: at(30, 9, 500))
         }
         let commands = run(&state, [.openOrdersFetched(requestId: 1, orders: [open("t-1-b1"), open("t-7-s9"), open("my-own-order")],
                                                        time: at(30, 9, 500))])

@@ -62,7 +62,7 @@ import Testing
         run(&state, [update("t-1-s2", "KRW-BTC", .done, volume: "1", funds: "495000", fee: "10000", at: at(30, 6, 200))])
         #expect(state.statistics.inconsistentOrderUpdates == 2)
         #expect(state.positions[0].volume == 1)
-        #expect(state.cashKRW == 499_750)
+        #expect(state.cash == 499_750)
     }
 
     @Test func aLimitBuyPaidAboveItsPriceIsNotAFill() {
@@ -79,10 +79,10 @@ import Testing
         run(&state, [btc.trade(501_500, "0.01", at: at(30, 6)),
                      update("t-1-s2", "KRW-BTC", .done, volume: "1", funds: "501500", fee: "250.75", at: at(30, 6, 100))])
         #expect(state.positions.isEmpty)
-        let cash = state.cashKRW
+        let cash = state.cash
         let late = run(&state, [update("t-1-s2", "KRW-BTC", .done, volume: "2", funds: "1003000", fee: "501.5", at: at(30, 6, 200))])
         #expect(late == [])
-        #expect(state.cashKRW == cash)
+        #expect(state.cash == cash)
         #expect(state.statistics.ignoredOrderEvents == 1)
     }
 

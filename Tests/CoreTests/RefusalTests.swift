@@ -83,7 +83,7 @@ import Testing
         // The operator withdrew 800,000 KRW.
         run(&state, [.balancesFetched(requestId: 1, balances: [Balance(currency: "KRW", balance: 200_000, locked: 0)],
                                       time: at(30, 5, 200))])
-        #expect(state.cashKRW == 200_000)
+        #expect(state.cash == 200_000)
         let waiting = run(&state, [btc.trade(500_000, "1", at: at(30, 6))])
         #expect(decisions(waiting) == ["KRW-BTC skip entry_refused_backoff"])
         #expect(orders(waiting) == [])

@@ -24,7 +24,7 @@ import Testing
         let added: Set<String> = ["maxClockSkewSeconds", "priceBand", "driverClock", "balancesStale", "pausedByOperator",
                                   "entryBackoffUntil", "entryBackoffMilliseconds", "futureEvents", "suspectPrints",
                                   "unsentOrders", "distrustedUpdates", "firstNotFoundAt", "lastNotFoundAt",
-                                  "openOrdersCheckId", "absentFromOpenOrders", "questionedVolume", "questionedFundsKRW",
+                                  "openOrdersCheckId", "absentFromOpenOrders", "questionedQuantity", "questionedQuote",
                                   "stuckCount", "stuckRetryAt", "backfillFailures", "backfillRetryAt", "unconfirmedPrice"]
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(state))
         let old = try JSONSerialization.data(withJSONObject: SnapshotCompatibilityTests.strip(json, added))

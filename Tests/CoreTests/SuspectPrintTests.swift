@@ -18,7 +18,7 @@ import Testing
         var (state, btc, _) = givenPositionOpen()
         #expect(run(&state, [btc.trade(1, "0.01", at: at(30, 6))]) == [])
         #expect(state.positions[0].volume == 1)
-        #expect(state.positions[0].writtenOffVolume == 0)
+        #expect(state.positions[0].writtenOffQuantity == 0)
         #expect(state.equityKRW == fixed("999750"))  // 499,750 free + 1 BTC at 500,000
     }
 
@@ -56,6 +56,6 @@ import Testing
         let rest = run(&state, [update("t-1-s2", "KRW-BTC", .done, volume: "0.99", funds: "490050", fee: "245.025",
                                        at: at(30, 6, 100))])
         #expect(orders(rest) == [OrderRequest(identifier: "t-1-s3", market: "KRW-BTC", kind: .marketSell(volume: fixed("0.01")))])
-        #expect(state.positions[0].writtenOffVolume == 0)
+        #expect(state.positions[0].writtenOffQuantity == 0)
     }
 }

@@ -8,8 +8,8 @@ import Testing
         #expect(commands == [.placeOrder(OrderRequest(identifier: "t-1-b1", market: "KRW-BTC",
                                                       kind: .marketBuy(amountKRW: 500_000)))])
         #expect(state.positions.map(\.phase) == [.opening])
-        #expect(state.cashKRW == fixed("499750"))  // 500,000 + 0.05 % fee set aside
-        #expect(state.orders["t-1-b1"]?.reservedKRW == fixed("500250"))
+        #expect(state.cash == fixed("499750"))  // 500,000 + 0.05 % fee set aside
+        #expect(state.orders["t-1-b1"]?.reserved == fixed("500250"))
     }
 
     @Test func filledMarketBuyInStateCancelOpensThePositionWithOCOPrices() {
@@ -21,9 +21,9 @@ import Testing
         #expect(position.takeProfitPrice == 501_500)
         #expect(position.stopPrice == 495_000)
         #expect(position.volume == 1)
-        #expect(position.entryFeeKRW == 250)
+        #expect(position.entryFee == 250)
         #expect(state.orders.isEmpty)
-        #expect(state.cashKRW == 499_750)
+        #expect(state.cash == 499_750)
     }
 
     @Test func tradeAtTakeProfitSellsEverythingAtMarketAndWritesOneTakeProfitLeg() {
@@ -36,13 +36,13 @@ import Testing
                                          at: at(30, 7, 300))])
         let leg = LedgerEntry(
             positionId: 1, market: "KRW-BTC", entryTime: at(30, 5, 200), entryPrice: 500_000,
-            exitTime: at(30, 7, 300), exitPrice: 501_500, volume: 1, grossPnLKRW: 1_500, feeKRW: fixed("500.75"),
-            netPnLKRW: fixed("999.25"), returnPercent: fixed("0.19985"), reason: .takeProfit)
+            exitTime: at(30, 7, 300), exitPrice: 501_500, volume: 1, grossPnL: 1_500, feeKRW: fixed("500.75"),
+            netPnL: fixed("999.25"), returnPercent: fixed("0.19985"), reason: .takeProfit)
         #expect(filled == [.bookLeg(leg, orderIdentifier: "t-1-s2"),
                            notify(.exit, "KRW-BTC", "take_profit: sold 1 KRW-BTC at 501500, net 999 KRW", at: at(30, 7, 300))])
         #expect(state.positions.isEmpty)
         #expect(state.orders.isEmpty)
-        #expect(state.cashKRW == fixed("1000999.25"))
+        #expect(state.cash == fixed("1000999.25"))
         #expect(state.risk.cooldownUntil == ["KRW-BTC": at(35, 7, 300)])
     }
 
@@ -54,7 +54,7 @@ import Testing
         let ledger = legs(run(&state, [update("t-1-s2", "KRW-BTC", .done, volume: "1", funds: "495000", fee: "247.5",
                                               at: at(30, 7, 300))]))
         #expect(ledger.map(\.reason) == [.stopLoss])
-        #expect(ledger[0].netPnLKRW == fixed("-5497.5"))
+        #expect(ledger[0].netPnL == fixed("-5497.5"))
         #expect(ledger[0].returnPercent == fixed("-1.0995"))
         #expect(state.positions.isEmpty)
     }
@@ -68,6 +68,6 @@ import Testing
         ])
         #expect(commands == [])
         #expect(state.positions == before.positions)
-        #expect(state.cashKRW == before.cashKRW)
+        #expect(state.cash == before.cash)
     }
 }

@@ -25,7 +25,7 @@ import Testing
         #expect(leg.entryPrice == 500_000)
         #expect(leg.exitPrice == 501_500)
         #expect(leg.volume == 1)
-        #expect(leg.netPnLKRW == Fixed("999.25")!)
+        #expect(leg.netPnL == Fixed("999.25")!)
         #expect(summary.finalEquityKRW == Fixed("1000999.25")!)
     }
 
@@ -36,7 +36,7 @@ import Testing
         let (summary, _) = backtest(tape)
         #expect(summary.ledger.map(\.reason) == [.stopLoss])
         #expect(summary.ledger[0].exitPrice == 495_000)
-        #expect(summary.ledger[0].netPnLKRW == Fixed("-5497.5")!)
+        #expect(summary.ledger[0].netPnL == Fixed("-5497.5")!)
     }
 
     @Test func partialTakeProfitAndTrailingStopAreTwoLegs() {

@@ -42,7 +42,7 @@ import Testing
             rest_url = "http://127.0.0.1:8080"
             """, file: "bot.toml")
         let strategy = settings.strategy
-        #expect(strategy.capital.initialKRW == Fixed(2_500_000))
+        #expect(strategy.capital.initialCapital == Fixed(2_500_000))
         #expect(strategy.exit.takeProfit == Fixed("0.0045")!)
         #expect(strategy.exit.stopLoss == Fixed("-0.007")!)
         #expect(strategy.exit.effectiveTrailingActivation == Fixed("0.004")!)

@@ -34,7 +34,7 @@ import Testing
             // Whole states are compared for every tenth refused frame (a deep comparison of every
             // market's buffers is slow); the clock, money and orders for all of them.
             let changed = refused % 10 == 0 ? after != before
-                : after.now != before.now || after.cashKRW != before.cashKRW || after.orders != before.orders
+                : after.now != before.now || after.cash != before.cash || after.orders != before.orders
                     || after.positions != before.positions || after.markets.count != before.markets.count
             if changed {
                 Issue.record("frame \(index) changed the state: \(String(decoding: frame.prefix(300), as: UTF8.self))")

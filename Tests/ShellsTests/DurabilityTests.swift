@@ -190,7 +190,7 @@ func shell(_ tool: String, _ arguments: [String]) -> Bool {
         for event in workedExampleEvents().prefix(33) { _ = reduce(&state, event) }
         #expect(state.positions.count == 1)
         var json = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
-        json = #"{"ledger":[{"positionId":1,"market":"KRW-BTC","entryTime":0,"entryPrice":"1","exitTime":0,"exitPrice":"1","volume":"1","grossPnLKRW":"0","feeKRW":"0","netPnLKRW":"0","returnPercent":"0","reason":"stop_loss"}],"#
+        json = #"{"ledger":[{"positionId":1,"market":"KRW-BTC","entryTime":0,"entryPrice":"1","exitTime":0,"exitPrice":"1","volume":"1","grossPnL":"0","feeKRW":"0","netPnL":"0","returnPercent":"0","reason":"stop_loss"}],"#
             + json.dropFirst()
         let payload = [UInt8]([0, 0, 0, 2]) + Array(json.utf8)
         let record = withUnsafeBytes(of: CRC32.checksum(payload).bigEndian) { Array($0) } + payload
@@ -211,7 +211,7 @@ func shell(_ tool: String, _ arguments: [String]) -> Bool {
     @Test func aConfigAdoptedAtRestartIsJournaledSnapshottedAndWhatStatusReads() throws {
         let directory = temporaryDirectory("adopt")
         var first = Config()
-        first.capital.initialKRW = 777_000
+        first.capital.initialCapital = 777_000
         do {
             let store = try Store(directory: directory)
             var opened = try TradingLoop.open(store, initial: State(config: first, options: .init(identifierPrefix: "st")),
@@ -255,7 +255,7 @@ func shell(_ tool: String, _ arguments: [String]) -> Bool {
         _ = try store.open(identifierPrefix: "st", now: 0)
         try store.append(Array(events.prefix(10)), snapshot: run(Array(events.prefix(10))))
         var broken = run(Array(events.prefix(20)))
-        broken.cashKRW = -1
+        broken.cash = -1
         try store.append(Array(events[10..<20]), snapshot: broken)
         let recovered = try store.recover(initial: initialState())
         #expect(recovered.snapshotSequence == 10)
@@ -266,7 +266,7 @@ func shell(_ tool: String, _ arguments: [String]) -> Bool {
     #if DEBUG
     @Test func aReduceThatBreaksTheInvariantsIsAnErrorInDebugBuilds() throws {
         var state = initialState()
-        state.cashKRW = -1
+        state.cash = -1
         var loop = TradingLoop(state: state)
         #expect(throws: TradingLoop.InvariantViolation.self) {
             _ = try loop.process(.timerFired(time: 1), now: 1) { _, _ in [] }

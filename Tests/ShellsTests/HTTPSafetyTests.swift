@@ -55,7 +55,7 @@ import Testing
         let order = try JSONValue.parse(#"{"state":"done","market":"KRW-BTC","executed_volume":"100000000000000000000","executed_funds":"1","paid_fee":"0"}"#)
         #expect(throws: (any Error).self) { try UpbitREST.orderUpdate(order, identifier: "t-1-b1") }
         let normal = try JSONValue.parse(#"{"state":"done","market":"KRW-BTC","executed_volume":"0.5","executed_funds":"250000","paid_fee":"125"}"#)
-        #expect(try UpbitREST.orderUpdate(normal, identifier: "t-1-b1").executedVolume == Fixed("0.5")!)
+        #expect(try UpbitREST.orderUpdate(normal, identifier: "t-1-b1").executedQuantity == Fixed("0.5")!)
         let asset = #"{"type":"myAsset","assets":[{"currency":"KRW","balance":1e20,"locked":0}],"timestamp":1790134742106}"#
         #expect(throws: FrameError.self) { try PrivateFrameDecoder.decode(Array(asset.utf8)) }
     }

@@ -21,7 +21,7 @@ import Testing
             try #require(opened)
             let position = try #require(await bot.state.positions.first { $0.phase == .open })
             let bought = await upbit.orderSummaries().filter { $0.identifier.hasPrefix("ly-\(position.id)-") }
-                .reduce(Fixed.zero) { $0 + $1.executedVolume }
+                .reduce(Fixed.zero) { $0 + $1.executedQuantity }
             #expect(position.volume == bought)
             #expect(await bot.state.statistics.inconsistentOrderUpdates > 0)
         }
@@ -47,7 +47,7 @@ import Testing
             #expect(await bot.state.statistics.suspectPrints > 0)
             let legs = await bot.sessionLegs.filter { $0.positionId == position.id }
             #expect(!legs.contains { $0.reason == .takeProfit && $0.exitPrice > position.entryPrice! * 2 })
-            #expect(await bot.state.positions.first { $0.id == position.id }?.writtenOffVolume ?? 0 == 0)
+            #expect(await bot.state.positions.first { $0.id == position.id }?.writtenOffQuantity ?? 0 == 0)
         }
     }
 
@@ -65,7 +65,7 @@ import Testing
             try #require(ready)
             let krw = await upbit.balances().first { $0.currency == "KRW" }?.balance ?? 0
             await upbit.withdraw(krw: krw - 1_000)
-            let followed = await eventually(20) { await bot.state.cashKRW <= 1_000 }
+            let followed = await eventually(20) { await bot.state.cash <= 1_000 }
             #expect(followed)
             try await Task.sleep(for: .seconds(15))  // 150 market seconds of surges
             #expect(await upbit.orderRefusals["insufficient_funds_bid", default: 0] <= 2)

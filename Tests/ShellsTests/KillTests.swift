@@ -27,11 +27,11 @@ import Testing
         func position(_ order: SimulatedExchange.Order) -> Substring { order.request.identifier.split(separator: "-")[1] }
         var total: Fixed = 0
         for sell in sells {
-            let buys = all.filter { $0.request.side == .bid && position($0) == position(sell) }
-            let volume = buys.reduce(Fixed.zero) { $0 + $1.executedVolume }
+            let buys = all.filter { $0.request.side == .buy && position($0) == position(sell) }
+            let volume = buys.reduce(Fixed.zero) { $0 + $1.executedQuantity }
             let cost = buys.reduce(Fixed.zero) { $0 + $1.fundsKRW + $1.feeKRW }
             guard volume.isPositive else { continue }
-            total += sell.fundsKRW - sell.feeKRW - cost * sell.executedVolume / volume
+            total += sell.fundsKRW - sell.feeKRW - cost * sell.executedQuantity / volume
         }
         return total
     }
@@ -88,7 +88,7 @@ import Testing
             // … and `surge report` over it agrees with the exchange's record of fills: one leg per
             // sell that filled, and the net P&L of those sells against their position's buys.
             let exchange = await upbit.orderRecords()
-            let sells = exchange.filter { $0.request.side == .ask && $0.executedVolume.isPositive && $0.state.isFinal }
+            let sells = exchange.filter { $0.request.side == .sell && $0.executedQuantity.isPositive && $0.state.isFinal }
             #expect(Set(sells.map(\.request.identifier)) == Set(rows.compactMap(\.identifier)))
             let truth = KillTests.netPnL(sells: sells, all: exchange)
             let report = try runSurge(["report", "--state", state, "--out", directory + "/report"])

@@ -57,7 +57,7 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
             let orders = await upbit.orderSummaries()
             let legs = Set(ledger.map(\.positionId))
             for position in legs {
-                #expect(orders.contains { $0.identifier == "lt-\(position)-b1" && $0.executedVolume.isPositive })
+                #expect(orders.contains { $0.identifier == "lt-\(position)-b1" && $0.executedQuantity.isPositive })
             }
             #expect(Set(orders.map(\.identifier)).count == orders.count)
             #expect(await !upbit.requestLog.isEmpty)

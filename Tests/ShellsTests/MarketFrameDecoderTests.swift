@@ -13,7 +13,7 @@ import Testing
             "sequential_id":1676965262139000,"best_ask_price":32287000,"best_ask_size":0.1,"best_bid_price":null,\
             "stream_type":"REALTIME"}
             """)
-        #expect(frame == .trade(Trade(market: "KRW-BTC", price: 32_287_000, volume: fixed("0.03103806"), side: .ask,
+        #expect(frame == .trade(Trade(market: "KRW-BTC", price: 32_287_000, volume: fixed("0.03103806"), side: .sell,
                                       time: 1_676_965_262_139, sequentialId: 1_676_965_262_139_000)))
     }
 

@@ -20,8 +20,8 @@ import Testing
             """.utf8))
         #expect(frame == .order(OrderUpdate(
             identifier: "test-1", uuid: "ac2dc2a3-fce9-40a2-a4f6-5987c25c438f", market: "KRW-BTC", state: .trade,
-            executedVolume: fixed("30925891.29839369"), executedFundsKRW: fixed("44935.32005656603"),
-            paidFeeKRW: fixed("22.467660028283017"), time: 1_710_751_597_500)))
+            executedQuantity: fixed("30925891.29839369"), executedQuote: fixed("44935.32005656603"),
+            paidFee: fixed("22.467660028283017"), time: 1_710_751_597_500)))
     }
 
     @Test func myOrderInSimpleFormat() throws {
@@ -30,7 +30,7 @@ import Testing
              "id":"sg-3-s2","tms":1710751597500,"st":"REALTIME"}
             """.utf8))
         #expect(frame == .order(OrderUpdate(identifier: "sg-3-s2", uuid: "u", market: "KRW-BTC", state: .done,
-                                            executedVolume: fixed("0.5"), executedFundsKRW: 50_000, paidFeeKRW: 25,
+                                            executedQuantity: fixed("0.5"), executedQuote: 50_000, paidFee: 25,
                                             time: 1_710_751_597_500)))
     }
 

@@ -6,7 +6,7 @@ import Testing
 @Suite(.serialized) struct LiveReportTests {
     func leg(_ id: Int, net: String, exit: Milliseconds) -> LedgerEntry {
         LedgerEntry(positionId: id, market: "KRW-BTC", entryTime: exit - 60_000, entryPrice: 500_000, exitTime: exit,
-                    exitPrice: 501_500, volume: 1, grossPnLKRW: 1_500, feeKRW: Fixed("500.75")!, netPnLKRW: Fixed(net)!,
+                    exitPrice: 501_500, volume: 1, grossPnL: 1_500, feeKRW: Fixed("500.75")!, netPnL: Fixed(net)!,
                     returnPercent: Fixed("0.19985")!, reason: .takeProfit)
     }
 
@@ -19,7 +19,7 @@ import Testing
         #expect(rows.map(\.leg.positionId) == [1, 2])
         let all = LedgerFile.summary(rows)
         #expect(all.initialEquityKRW == 1_000_000)
-        #expect(all.netPnLKRW == Fixed("499.25")!)
+        #expect(all.netPnL == Fixed("499.25")!)
         #expect(all.equityCurve.map(\.equityKRW) == [1_000_000, Fixed("1000999.25")!, Fixed("1000499.25")!])
         let secondDay = LedgerFile.summary(rows, from: 1_767_300_000_000)
         #expect(secondDay.ledger.map(\.positionId) == [2])

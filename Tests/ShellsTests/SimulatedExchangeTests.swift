@@ -22,8 +22,8 @@ import Testing
         #expect(events == [
             .orderAccepted(identifier: "a", uuid: "sim-1", time: 7),
             .orderUpdated(OrderUpdate(identifier: "a", uuid: "sim-1", market: "KRW-BTC", state: .cancel,
-                                      executedVolume: fixed("0.79970029"), executedFundsKRW: fixed("399999.995145"),
-                                      paidFeeKRW: fixed("199.9999975725"), time: 7)),
+                                      executedQuantity: fixed("0.79970029"), executedQuote: fixed("399999.995145"),
+                                      paidFee: fixed("199.9999975725"), time: 7)),
         ])
         #expect(exchange.krw == fixed("599800.0048574275"))
         #expect(exchange.lockedKRW == 0)
@@ -38,21 +38,21 @@ import Testing
         let events = exchange.place(OrderRequest(identifier: "b", market: "KRW-BTC", kind: .marketSell(volume: fixed("0.9"))), time: 3)
         guard case .orderUpdated(let update) = events.last else { Issue.record("no update"); return }
         #expect(update.state == .cancel)
-        #expect(update.executedVolume == fixed("0.6"))
-        #expect(update.executedFundsKRW == 300_000)
+        #expect(update.executedQuantity == fixed("0.6"))
+        #expect(update.executedQuote == 300_000)
     }
 
     @Test func limitOrdersRestUntilATradeReachesTheirPrice() {
         var exchange = exchange()
         let placed = exchange.place(OrderRequest(identifier: "l", market: "KRW-BTC",
-                                                 kind: .limit(side: .bid, price: 499_000, volume: fixed("0.2"))), time: 1)
+                                                 kind: .limit(side: .buy, price: 499_000, volume: fixed("0.2"))), time: 1)
         #expect(placed == [.orderAccepted(identifier: "l", uuid: "sim-1", time: 1)])
-        #expect(exchange.receive(Trade(market: "KRW-BTC", price: 499_500, volume: 1, side: .ask, time: 2, sequentialId: 1)) == [])
-        let fills = exchange.receive(Trade(market: "KRW-BTC", price: 499_000, volume: fixed("0.15"), side: .ask, time: 3,
+        #expect(exchange.receive(Trade(market: "KRW-BTC", price: 499_500, volume: 1, side: .sell, time: 2, sequentialId: 1)) == [])
+        let fills = exchange.receive(Trade(market: "KRW-BTC", price: 499_000, volume: fixed("0.15"), side: .sell, time: 3,
                                            sequentialId: 2))
         #expect(fills == [.orderUpdated(OrderUpdate(identifier: "l", uuid: "sim-1", market: "KRW-BTC", state: .trade,
-                                                    executedVolume: fixed("0.15"), executedFundsKRW: 74_850,
-                                                    paidFeeKRW: fixed("37.425"), time: 3))])
+                                                    executedQuantity: fixed("0.15"), executedQuote: 74_850,
+                                                    paidFee: fixed("37.425"), time: 3))])
         let cancelled = exchange.cancel("l", time: 4)
         #expect(cancelled.first == .cancelAccepted(identifier: "l", time: 4))
         #expect(exchange.lockedKRW == 0)
@@ -61,9 +61,9 @@ import Testing
     @Test(arguments: [
         (OrderRequest.Kind.marketBuy(amountKRW: 4_999), "under_min_total_bid"),
         (.marketBuy(amountKRW: 2_000_000), "insufficient_funds_bid"),
-        (.limit(side: .bid, price: 500_100, volume: 1), "invalid_price_bid"),
-        (.limit(side: .ask, price: 500_000, volume: 1), "insufficient_funds_ask"),
-        (.limit(side: .bid, price: 1_000, volume: 1), "under_min_total_bid"),
+        (.limit(side: .buy, price: 500_100, volume: 1), "invalid_price_bid"),
+        (.limit(side: .sell, price: 500_000, volume: 1), "insufficient_funds_ask"),
+        (.limit(side: .buy, price: 1_000, volume: 1), "under_min_total_bid"),
         (.marketSell(volume: 1), "insufficient_funds_ask"),
     ])
     func refusalsUseUpbitsErrorNames(kind: OrderRequest.Kind, error: String) {

@@ -9,7 +9,7 @@ func workedExampleEvents() -> [Event] {
     var sequential: Int64 = 1
     func trade(_ price: Fixed, _ volume: String, _ time: Milliseconds) -> Event {
         defer { sequential += 1 }
-        return .tradeReceived(Trade(market: "KRW-BTC", price: price, volume: Fixed(volume)!, side: .bid, time: time,
+        return .tradeReceived(Trade(market: "KRW-BTC", price: price, volume: Fixed(volume)!, side: .buy, time: time,
                                     sequentialId: sequential))
     }
     for minute in 0..<30 { events.append(trade(minute % 2 == 1 ? 500_000 : 500_500, "0.1", at(minute))) }
@@ -18,10 +18,10 @@ func workedExampleEvents() -> [Event] {
     events.append(trade(500_000, "1", at(30, 5)))
     events.append(.orderAccepted(identifier: "st-1-b1", uuid: "u1", time: at(30, 5, 100)))
     events.append(.orderUpdated(OrderUpdate(identifier: "st-1-b1", uuid: "u1", market: "KRW-BTC", state: .cancel,
-                                            executedVolume: 1, executedFundsKRW: 500_000, paidFeeKRW: 250, time: at(30, 5, 200))))
+                                            executedQuantity: 1, executedQuote: 500_000, paidFee: 250, time: at(30, 5, 200))))
     events.append(trade(501_500, "0.01", at(30, 7)))
     events.append(.orderUpdated(OrderUpdate(identifier: "st-1-s2", uuid: "u2", market: "KRW-BTC", state: .done,
-                                            executedVolume: 1, executedFundsKRW: 501_500, paidFeeKRW: Fixed("250.75")!,
+                                            executedQuantity: 1, executedQuote: 501_500, paidFee: Fixed("250.75")!,
                                             time: at(30, 7, 300))))
     return events
 }
@@ -45,7 +45,7 @@ func run(_ events: [Event]) -> State {
         }
         let recovered = try Store(directory: directory).recover(initial: initialState())
         #expect(recovered.state == run(events))
-        #expect(recovered.state.positions.isEmpty && recovered.state.cashKRW == Fixed("1000999.25")!)
+        #expect(recovered.state.positions.isEmpty && recovered.state.cash == Fixed("1000999.25")!)
         #expect(recovered.replayedEvents == events.count)
         #expect(recovered.lastSequence == UInt64(events.count))
     }

@@ -14,7 +14,7 @@ import Testing
             guard case .success(let markets) = await offload({ rest.markets() }) else { Issue.record("markets"); return }
             #expect(markets.map(\.market) == ["KRW-BTC", "KRW-ETH", "KRW-XRP"])
             guard case .success(let rules) = await offload({ rest.chance(market: "KRW-BTC") }) else { Issue.record("chance"); return }
-            #expect(rules.minTotalKRW == 5_000)
+            #expect(rules.minimumNotional == 5_000)
             #expect(rules.feeRate == Fixed("0.0005")!)
         }
     }
@@ -29,8 +29,8 @@ import Testing
             #expect(created.uuid != nil)
             guard case .success(let queried) = await offload({ rest.order(identifier: "it-1-b1") }) else { Issue.record("query"); return }
             #expect(queried.state == .cancel || queried.state == .done)
-            #expect(queried.executedVolume.isPositive)
-            #expect(queried.executedFundsKRW <= 100_000 && queried.executedFundsKRW > 99_000)
+            #expect(queried.executedQuantity.isPositive)
+            #expect(queried.executedQuote <= 100_000 && queried.executedQuote > 99_000)
         }
     }
 
@@ -71,7 +71,7 @@ import Testing
             let order = OrderRequest(identifier: "it-3-b1", market: "KRW-XRP", kind: .marketBuy(amountKRW: 50_000))
             guard case .unknown = await offload({ rest.createOrder(order) }) else { Issue.record("not unknown"); return }
             guard case .success(let found) = await offload({ rest.order(identifier: "it-3-b1") }) else { Issue.record("not found"); return }
-            #expect(found.executedVolume.isPositive)
+            #expect(found.executedQuantity.isPositive)
             #expect(await upbit.orderSummaries().filter { $0.identifier == "it-3-b1" }.count == 1)
             #expect(await upbit.requestLog.filter { $0 == "POST /v1/orders" }.count == 1)
         }

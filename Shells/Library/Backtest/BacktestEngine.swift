@@ -23,7 +23,7 @@ public struct BacktestEngine {
 
     public init(config: Config, traceSink: ((TraceRecord) -> Void)? = nil) {
         state = State(config: config, options: .init(identifierPrefix: "bt", trace: traceSink != nil, backfillCandles: 0))
-        exchange = SimulatedExchange(krw: config.capital.initialKRW, feeRate: config.fees.rate)
+        exchange = SimulatedExchange(krw: config.capital.initialCapital, feeRate: config.fees.rate)
         self.traceSink = traceSink
     }
 
@@ -67,7 +67,7 @@ public struct BacktestEngine {
         if let last = lastFrameTime { run(.dataEnded(time: last)) }
         equityCurve.append(EquityPoint(time: lastFrameTime ?? 0, equityKRW: state.equityKRW))
         return BacktestSummary(ledger: ledger, equityCurve: equityCurve,
-                               initialEquityKRW: state.config.capital.initialKRW, finalEquityKRW: state.equityKRW,
+                               initialEquityKRW: state.config.capital.initialCapital, finalEquityKRW: state.equityKRW,
                                framesRead: framesRead, framesRejected: framesRejected,
                                firstFrameTime: firstFrameTime, lastFrameTime: lastFrameTime)
     }

@@ -7,7 +7,7 @@ enum ConfigKeys {
 
     static let sections: [String: [String: Assign]] = [
         "capital": [
-            "initial_krw": { $0.strategy.capital.initialKRW = try decimal($1) },
+            "initial_krw": { $0.strategy.capital.initialCapital = try decimal($1) },
             "position_fraction": { $0.strategy.capital.positionFraction = try decimal($1) },
             "max_positions": { $0.strategy.capital.maxPositions = try integer($1) },
         ],
@@ -20,7 +20,7 @@ enum ConfigKeys {
             "rsi_min": { $0.strategy.entry.rsiMin = try number($1) },
             "rsi_max": { $0.strategy.entry.rsiMax = try number($1) },
             "require_bid_dominance": { $0.strategy.entry.requireBidDominance = try boolean($1) },
-            "min_recent_value_krw": { $0.strategy.entry.minRecentValueKRW = try decimal($1) },
+            "min_recent_value_krw": { $0.strategy.entry.minRecentValue = try decimal($1) },
             "order": { $0.strategy.entry.order = try choice($1) },
             "limit_timeout_seconds": { $0.strategy.entry.limitTimeoutSeconds = try integer($1) },
             "limit_fallback": { $0.strategy.entry.limitFallback = try choice($1) },

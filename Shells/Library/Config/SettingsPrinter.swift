@@ -21,7 +21,7 @@ public enum SettingsPrinter {
         let quoted = SettingsPrinter.quoted
         let sections: [(String, [(String, String)])] = [
             ("capital", [
-                ("initial_krw", "\(strategy.capital.initialKRW)"),
+                ("initial_krw", "\(strategy.capital.initialCapital)"),
                 ("position_fraction", "\(strategy.capital.positionFraction)"),
                 ("max_positions", "\(strategy.capital.maxPositions)"),
             ]),
@@ -34,7 +34,7 @@ public enum SettingsPrinter {
                 ("rsi_min", "\(strategy.entry.rsiMin)"),
                 ("rsi_max", "\(strategy.entry.rsiMax)"),
                 ("require_bid_dominance", "\(strategy.entry.requireBidDominance)"),
-                ("min_recent_value_krw", "\(strategy.entry.minRecentValueKRW)"),
+                ("min_recent_value_krw", "\(strategy.entry.minRecentValue)"),
                 ("order", quoted(strategy.entry.order.rawValue)),
                 ("limit_timeout_seconds", "\(strategy.entry.limitTimeoutSeconds)"),
                 ("limit_fallback", quoted(strategy.entry.limitFallback.rawValue)),

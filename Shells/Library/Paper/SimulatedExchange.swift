@@ -14,7 +14,7 @@ public struct SimulatedExchange: Sendable {
         public var request: OrderRequest
         public var uuid: String
         public var state: ExchangeOrderState = .wait
-        public var executedVolume: Fixed = 0
+        public var executedQuantity: Fixed = 0
         public var fundsKRW: Fixed = 0
         public var feeKRW: Fixed = 0
         /// KRW (buys) or coins (sells) still locked.
@@ -73,12 +73,12 @@ public struct SimulatedExchange: Sendable {
         for identifier in restingLimits where tradeVolume.isPositive {
             guard let order = orders[identifier], order.request.market == trade.market,
                   case .limit(let side, let price, let volume) = order.request.kind else { continue }
-            let reached = side == .bid ? trade.price <= price : trade.price >= price
+            let reached = side == .buy ? trade.price <= price : trade.price >= price
             guard reached else { continue }
-            let quantity = Fixed.min(volume - order.executedVolume, tradeVolume)
+            let quantity = Fixed.min(volume - order.executedQuantity, tradeVolume)
             tradeVolume -= quantity
             fill(identifier, volume: quantity, price: price)
-            if orders[identifier]!.executedVolume == volume { close(identifier) }
+            if orders[identifier]!.executedQuantity == volume { close(identifier) }
             events.append(.orderUpdated(update(identifier, time: trade.time)))
         }
         return events
@@ -99,10 +99,10 @@ public struct SimulatedExchange: Sendable {
         let lock: Fixed
         switch request.kind {
         case .marketBuy(let amount): lock = amount * (Fixed.one + feeRate)
-        case .limit(.bid, let price, let volume): lock = price * volume * (Fixed.one + feeRate)
-        case .marketSell(let volume), .limit(.ask, _, let volume): lock = volume
+        case .limit(.buy, let price, let volume): lock = price * volume * (Fixed.one + feeRate)
+        case .marketSell(let volume), .limit(.sell, _, let volume): lock = volume
         }
-        if request.side == .bid {
+        if request.side == .buy {
             krw -= lock
             lockedKRW += lock
         } else {
@@ -165,7 +165,7 @@ public struct SimulatedExchange: Sendable {
     /// Upbit's checks, in its error names.
     private func check(_ request: OrderRequest, book: Orderbook?) -> String? {
         if usedIdentifiers.contains(request.identifier) { return "duplicated_identifier" }
-        let buy = request.side == .bid
+        let buy = request.side == .buy
         switch request.kind {
         case .marketBuy(let amount):
             if amount < SimulatedExchange.minimumTotalKRW { return "under_min_total_bid" }
@@ -213,11 +213,11 @@ public struct SimulatedExchange: Sendable {
         let market = order.request.market
         let funds = volume * price
         let fee = funds * feeRate
-        order.executedVolume += volume
+        order.executedQuantity += volume
         order.fundsKRW += funds
         order.feeKRW += fee
         order.state = .trade
-        if order.request.side == .bid {
+        if order.request.side == .buy {
             order.locked -= funds + fee
             lockedKRW -= funds + fee
             coins[market, default: 0] += volume
@@ -233,7 +233,7 @@ public struct SimulatedExchange: Sendable {
     /// otherwise `cancel`.
     private mutating func close(_ identifier: String) {
         var order = orders[identifier]!
-        if order.request.side == .bid {
+        if order.request.side == .buy {
             krw += order.locked
             lockedKRW -= order.locked
         } else {
@@ -243,7 +243,7 @@ public struct SimulatedExchange: Sendable {
         let complete: Bool
         switch order.request.kind {
         case .marketBuy(let amount): complete = order.fundsKRW == amount
-        case .marketSell(let volume), .limit(_, _, let volume): complete = order.executedVolume == volume
+        case .marketSell(let volume), .limit(_, _, let volume): complete = order.executedQuantity == volume
         }
         order.locked = 0
         order.state = complete ? .done : .cancel
@@ -254,7 +254,7 @@ public struct SimulatedExchange: Sendable {
     private func update(_ identifier: String, time: Milliseconds) -> OrderUpdate {
         let order = orders[identifier]!
         return OrderUpdate(identifier: identifier, uuid: order.uuid, market: order.request.market, state: order.state,
-                           executedVolume: order.executedVolume, executedFundsKRW: order.fundsKRW,
-                           paidFeeKRW: order.feeKRW, time: time)
+                           executedQuantity: order.executedQuantity, executedQuote: order.fundsKRW,
+                           paidFee: order.feeKRW, time: time)
     }
 }

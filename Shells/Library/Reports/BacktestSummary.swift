@@ -32,7 +32,7 @@ public struct BacktestSummary: Equatable, Sendable {
         var net: [Int: Fixed] = [:]
         for entry in ledger {
             if net[entry.positionId] == nil { order.append(entry.positionId) }
-            net[entry.positionId, default: 0] += entry.netPnLKRW
+            net[entry.positionId, default: 0] += entry.netPnL
         }
         return order.map { net[$0]! }
     }
@@ -46,7 +46,7 @@ public struct BacktestSummary: Equatable, Sendable {
         return Fixed(results.filter(\.isPositive).count) * 100 / Fixed(results.count)
     }
 
-    public var netPnLKRW: Fixed { ledger.reduce(Fixed.zero) { $0 + $1.netPnLKRW } }
+    public var netPnL: Fixed { ledger.reduce(Fixed.zero) { $0 + $1.netPnL } }
 
     public var returnPercent: Fixed {
         initialEquityKRW.isPositive ? (finalEquityKRW - initialEquityKRW) * 100 / initialEquityKRW : 0

@@ -97,7 +97,7 @@ public struct LedgerFile: Sendable {
         let chosen = rows.filter { row in
             (from.map { row.leg.exitTime >= $0 } ?? true) && (to.map { row.leg.exitTime < $0 } ?? true)
         }
-        let initial = chosen.first.map { $0.equityKRW - $0.leg.netPnLKRW } ?? 0
+        let initial = chosen.first.map { $0.equityKRW - $0.leg.netPnL } ?? 0
         var curve = chosen.first.map { [EquityPoint(time: $0.leg.entryTime, equityKRW: initial)] } ?? []
         curve += chosen.map { EquityPoint(time: $0.leg.exitTime, equityKRW: $0.equityKRW) }
         return BacktestSummary(ledger: chosen.map(\.leg), equityCurve: curve, initialEquityKRW: initial,
@@ -113,7 +113,7 @@ public enum ReportMail {
             \(title)
 
             exit legs: \(summary.trades) in \(summary.positions) positions, win rate \(summary.winRatePercent.rounded(places: 2)) %
-            net P&L: \(summary.netPnLKRW.rounded(places: 0)) KRW (\(summary.returnPercent.rounded(places: 4)) %)
+            net P&L: \(summary.netPnL.rounded(places: 0)) KRW (\(summary.returnPercent.rounded(places: 4)) %)
             max drawdown: \(summary.maxDrawdownPercent.rounded(places: 4)) %
             equity: \(summary.finalEquityKRW.rounded(places: 0)) KRW
 

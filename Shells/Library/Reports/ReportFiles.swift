@@ -22,8 +22,8 @@ public enum ReportFiles {
             lines.append([
                 "\(entry.positionId)", entry.market, ISOTime.string(entry.entryTime), "\(entry.entryPrice.rounded(places: 8))",
                 ISOTime.string(entry.exitTime), "\(entry.exitPrice.rounded(places: 8))", "\(entry.volume.rounded(places: 8))",
-                "\(entry.grossPnLKRW.rounded(places: 4))", "\(entry.feeKRW.rounded(places: 4))",
-                "\(entry.netPnLKRW.rounded(places: 4))", "\(entry.returnPercent.rounded(places: 4))", entry.reason.rawValue,
+                "\(entry.grossPnL.rounded(places: 4))", "\(entry.feeKRW.rounded(places: 4))",
+                "\(entry.netPnL.rounded(places: 4))", "\(entry.returnPercent.rounded(places: 4))", entry.reason.rawValue,
             ].joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
@@ -35,7 +35,7 @@ public enum ReportFiles {
             ("trades", "\(summary.trades)"),
             ("positions", "\(summary.positions)"),
             ("win_rate_pct", "\(summary.winRatePercent.rounded(places: 2))"),
-            ("net_pnl_krw", "\(summary.netPnLKRW.rounded(places: 4))"),
+            ("net_pnl_krw", "\(summary.netPnL.rounded(places: 4))"),
             ("return_pct", "\(summary.returnPercent.rounded(places: 4))"),
             ("max_drawdown_pct", "\(summary.maxDrawdownPercent.rounded(places: 4))"),
             ("initial_equity_krw", "\(summary.initialEquityKRW.rounded(places: 4))"),

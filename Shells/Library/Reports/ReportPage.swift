@@ -5,18 +5,18 @@ import Core
 public enum ReportPage {
     public static func html(_ summary: BacktestSummary, title: String) -> String {
         let rows = summary.ledger.map { entry in
-            let tone = entry.netPnLKRW.isNegative ? "loss" : "gain"
+            let tone = entry.netPnL.isNegative ? "loss" : "gain"
             return "<tr><td>\(entry.positionId)</td><td>\(escape(entry.market))</td><td>\(ISOTime.string(entry.entryTime))</td>"
                 + "<td>\(entry.entryPrice.rounded(places: 8))</td><td>\(ISOTime.string(entry.exitTime))</td>"
                 + "<td>\(entry.exitPrice.rounded(places: 8))</td><td>\(entry.volume.rounded(places: 8))</td>"
-                + "<td class=\"\(tone)\">\(entry.netPnLKRW.rounded(places: 0))</td>"
+                + "<td class=\"\(tone)\">\(entry.netPnL.rounded(places: 0))</td>"
                 + "<td class=\"\(tone)\">\(entry.returnPercent.rounded(places: 4))</td><td>\(entry.reason.rawValue)</td></tr>"
         }.joined(separator: "\n")
         let figures: [(String, String)] = [
             ("Trades (exit legs)", "\(summary.trades)"),
             ("Positions", "\(summary.positions)"),
             ("Win rate", "\(summary.winRatePercent.rounded(places: 2)) %"),
-            ("Net P&L", "\(summary.netPnLKRW.rounded(places: 0)) KRW"),
+            ("Net P&L", "\(summary.netPnL.rounded(places: 0)) KRW"),
             ("Return", "\(summary.returnPercent.rounded(places: 4)) %"),
             ("Max drawdown", "\(summary.maxDrawdownPercent.rounded(places: 4)) %"),
             ("Final equity", "\(summary.finalEquityKRW.rounded(places: 0)) KRW"),

@@ -47,8 +47,8 @@ extension Simulation {
         where !order.state.isFinal && state.orders[identifier] == nil {
             problems.append("exchange order \(identifier) unknown to the bot")
         }
-        let reserved = state.orders.values.reduce(Fixed.zero) { $0 + $1.reservedKRW }
-        if state.cashKRW != exchange.krw { problems.append("cash \(state.cashKRW) != exchange KRW \(exchange.krw)") }
+        let reserved = state.orders.values.reduce(Fixed.zero) { $0 + $1.reserved }
+        if state.cash != exchange.krw { problems.append("cash \(state.cash) != exchange KRW \(exchange.krw)") }
         if reserved != exchange.lockedKRW { problems.append("reserved \(reserved) != exchange locked \(exchange.lockedKRW)") }
         for market in markets.map(\.code) {
             let held = exchange.coins[market, default: 0] + exchange.lockedCoins[market, default: 0]

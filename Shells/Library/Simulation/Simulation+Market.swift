@@ -13,7 +13,7 @@ extension Simulation {
         let volume = Fixed.max((value / market.price).floored(places: 8), Fixed.unit(places: 8))
         var time = clock
         if random.chance(2) { time -= 70_000 }  // late: its minute has closed
-        let trade = Trade(market: market.code, price: market.price, volume: volume, side: random.chance(50) ? .bid : .ask,
+        let trade = Trade(market: market.code, price: market.price, volume: volume, side: random.chance(50) ? .buy : .sell,
                           time: time, sequentialId: market.nextSequentialId)
         market.nextSequentialId += 1
         markets[index] = market

@@ -113,7 +113,7 @@ public struct Simulation {
         initialState = State(config: config, options: options)
         committed = initialState
         snapshotEveryEvents = random.int(5...300)
-        exchange = SimulatedExchange(krw: config.capital.initialKRW, feeRate: config.fees.rate)
+        exchange = SimulatedExchange(krw: config.capital.initialCapital, feeRate: config.fees.rate)
         // Some runs start shortly before 00:00 KST (15:00 UTC) so the day rolls over.
         clock = 1_767_225_600_000 + (random.chance(30) ? 6 * 3_600_000 - Milliseconds(random.int(0...600_000)) : 0)
         let levels: [Fixed] = [123, 4_990, 9_995, 99_950, 500_000, 1_995_000, Fixed("12.3")!, Fixed("0.0456")!]
@@ -129,7 +129,7 @@ public struct Simulation {
 
     static func randomConfig(_ random: inout SplitMix64) -> Config {
         var config = Config()
-        config.capital.initialKRW = Fixed(random.pick([12_000, 100_000, 1_000_000, 50_000_000]))
+        config.capital.initialCapital = Fixed(random.pick([12_000, 100_000, 1_000_000, 50_000_000]))
         config.capital.positionFraction = Fixed(random.int(20...100)) / 100
         config.capital.maxPositions = random.int(1...3)
         config.entry.candidates = random.int(1...3)

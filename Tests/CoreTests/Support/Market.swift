@@ -17,7 +17,7 @@ struct Market {
 
     init(_ code: String) { self.code = code }
 
-    mutating func trade(_ price: Fixed, _ volume: String, at time: Milliseconds, side: Side = .bid) -> Event {
+    mutating func trade(_ price: Fixed, _ volume: String, at time: Milliseconds, side: Side = .buy) -> Event {
         defer { nextSequentialId += 1 }
         return .tradeReceived(Trade(market: code, price: price, volume: fixed(volume), side: side, time: time,
                                     sequentialId: nextSequentialId))
@@ -66,6 +66,6 @@ func notify(_ kind: Core.Notification.Kind, _ market: String?, _ text: String, a
 func update(_ identifier: String, _ market: String, _ state: ExchangeOrderState, volume: String, funds: String,
             fee: String, at time: Milliseconds, uuid: String? = nil) -> Event {
     .orderUpdated(OrderUpdate(identifier: identifier, uuid: uuid, market: market, state: state,
-                              executedVolume: fixed(volume), executedFundsKRW: fixed(funds), paidFeeKRW: fixed(fee),
+                              executedQuantity: fixed(volume), executedQuote: fixed(funds), paidFee: fixed(fee),
                               time: time))
 }

@@ -78,7 +78,7 @@ private struct Fields {
         case Fields.tradePrice, Fields.tradePriceShort: tradePrice = try scanner.decimal()
         case Fields.tradeVolume, Fields.tradeVolumeShort: tradeVolume = try scanner.decimal()
         case Fields.askBid, Fields.askBidShort:
-            askBid = try scanner.stringEquals("BID") ? .bid : .ask
+            askBid = try scanner.stringEquals("BID") ? .buy : .sell
         case Fields.tradeTimestamp, Fields.tradeTimestampShort: tradeTimestamp = try scanner.integer()
         case Fields.timestamp, Fields.timestampShort: timestamp = try scanner.integer()
         case Fields.sequentialId, Fields.sequentialIdShort: sequentialId = try scanner.integer()

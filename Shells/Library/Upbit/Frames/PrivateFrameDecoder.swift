@@ -35,7 +35,7 @@ private struct PrivateFields {
     var uuid: String?
     var state: String?
     var identifier: String?
-    var executedVolume: Fixed?
+    var executedQuantity: Fixed?
     var executedFunds: Fixed?
     var paidFee: Fixed?
     var timestamp: Int64?
@@ -50,7 +50,7 @@ private struct PrivateFields {
     static let uuid: UInt64 = 0x78DDE6E599408521 /* uuid */, uuidShort: UInt64 = 0xDAA66D2C7DBB1D4A /* uid */
     static let state: UInt64 = 0x171560FA0815181A /* state */, stateShort: UInt64 = 0x9E3779B97F4A7C66 /* s */
     static let identifier: UInt64 = 0xD7E35017D1A91E5A /* identifier */, identifierShort: UInt64 = 0x3C6EF372FE949C43 /* id */
-    static let executedVolume: UInt64 = 0xE67633C828112E4A /* executed_volume */, executedVolumeShort: UInt64 = 0x3C6EF372FE948E4F /* ev */
+    static let executedQuantity: UInt64 = 0xE67633C828112E4A /* executed_volume */, executedVolumeShort: UInt64 = 0x3C6EF372FE948E4F /* ev */
     static let executedFunds: UInt64 = 0xFC248D3E6EA411A2 /* executed_funds */, executedFundsShort: UInt64 = 0x3C6EF372FE949E4F /* ef */
     static let paidFee: UInt64 = 0x2283DB1B8DE6C768 /* paid_fee */, paidFeeShort: UInt64 = 0x3C6EF372FE949E5A /* pf */
     static let timestamp: UInt64 = 0x9A06A97474183CDC /* timestamp */, timestampShort: UInt64 = 0xDAA66D2C7DAC194B /* tms */
@@ -71,7 +71,7 @@ private struct PrivateFields {
         case PrivateFields.uuid, PrivateFields.uuidShort: uuid = try scanner.string()
         case PrivateFields.state, PrivateFields.stateShort: state = try scanner.string()
         case PrivateFields.identifier, PrivateFields.identifierShort: identifier = try scanner.string()
-        case PrivateFields.executedVolume, PrivateFields.executedVolumeShort: executedVolume = try scanner.decimal()
+        case PrivateFields.executedQuantity, PrivateFields.executedVolumeShort: executedQuantity = try scanner.decimal()
         case PrivateFields.executedFunds, PrivateFields.executedFundsShort: executedFunds = try scanner.decimal()
         case PrivateFields.paidFee, PrivateFields.paidFeeShort: paidFee = try scanner.decimal()
         case PrivateFields.timestamp, PrivateFields.timestampShort: timestamp = try scanner.integer()
@@ -132,9 +132,9 @@ private struct PrivateFields {
             guard let stateText = state, let state = ExchangeOrderState(rawValue: stateText) else { throw .missing("state") }
             let time = try FrameChecks.time(timestamp ?? tradeTimestamp, field: "timestamp")
             return .order(OrderUpdate(identifier: identifier, uuid: uuid, market: code, state: state,
-                                      executedVolume: try FrameChecks.amount(executedVolume, field: "executed_volume"),
-                                      executedFundsKRW: try FrameChecks.amount(executedFunds, field: "executed_funds"),
-                                      paidFeeKRW: try FrameChecks.amount(paidFee, field: "paid_fee"), time: time))
+                                      executedQuantity: try FrameChecks.amount(executedQuantity, field: "executed_volume"),
+                                      executedQuote: try FrameChecks.amount(executedFunds, field: "executed_funds"),
+                                      paidFee: try FrameChecks.amount(paidFee, field: "paid_fee"), time: time))
         case "myAsset":
             guard let assets else { throw .missing("assets") }
             for asset in assets {

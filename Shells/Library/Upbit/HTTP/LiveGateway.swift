@@ -32,7 +32,7 @@ public final class LiveGateway: OrderGateway {
                 case .success(var update):
                     update.time = time
                     var events: [Event] = [.orderAccepted(identifier: request.identifier, uuid: update.uuid ?? "", time: time)]
-                    if update.executedVolume.isPositive || update.state.isFinal { events.append(.orderUpdated(update)) }
+                    if update.executedQuantity.isPositive || update.state.isFinal { events.append(.orderUpdated(update)) }
                     return events
                 case .rejected(let error): return [.orderRejected(identifier: request.identifier, error: error.name, time: time)]
                 case .unknown: return [.orderOutcomeUnknown(identifier: request.identifier, time: time)]

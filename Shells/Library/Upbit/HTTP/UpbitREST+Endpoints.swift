@@ -16,7 +16,7 @@ extension UpbitREST {
     /// `GET /v1/orders/chance`: minimum total and fee of a market.
     public func chance(market: String) -> Outcome<MarketRules> {
         map(request("GET", "/v1/orders/chance", query: UpbitQuery([("market", market)]), group: .default, signed: true)) { json in
-            MarketRules(market: market, minTotalKRW: json["market"]?["bid"]?["min_total"]?.decimal,
+            MarketRules(market: market, minimumNotional: json["market"]?["bid"]?["min_total"]?.decimal,
                         feeRate: json["bid_fee"]?.decimal)
         }
     }
@@ -47,7 +47,7 @@ extension UpbitREST {
         case .marketSell(let volume):
             body += [("side", "ask"), ("ord_type", "market"), ("volume", "\(volume)")]
         case .limit(let side, let price, let volume):
-            body += [("side", side == .bid ? "bid" : "ask"), ("ord_type", "limit"), ("price", "\(price)"),
+            body += [("side", side == .buy ? "bid" : "ask"), ("ord_type", "limit"), ("price", "\(price)"),
                      ("volume", "\(volume)")]
         }
         body.append(("identifier", order.identifier))
@@ -148,9 +148,9 @@ extension UpbitREST {
         let created = json["created_at"]?.string.flatMap(ISOTime.parse) ?? 0
         return OrderUpdate(identifier: json["identifier"]?.string ?? identifier, uuid: json["uuid"]?.string,
                            market: try json.text("market"), state: state,
-                           executedVolume: try plausible(json["executed_volume"]?.decimal ?? 0, "executed_volume"),
-                           executedFundsKRW: funds,
-                           paidFeeKRW: try plausible(json["paid_fee"]?.decimal ?? 0, "paid_fee"), time: created)
+                           executedQuantity: try plausible(json["executed_volume"]?.decimal ?? 0, "executed_volume"),
+                           executedQuote: funds,
+                           paidFee: try plausible(json["paid_fee"]?.decimal ?? 0, "paid_fee"), time: created)
     }
 
     /// An amount the books can hold: not negative, not beyond any real account (1e15). An answer

@@ -1,0 +1,57 @@
+/// What the core must know of the venue it trades, supplied by the venue's adapter ("the
+/// environment is a parameter, not a branch"): the instrument a symbol gets until the venue
+/// lists it, how its symbols look, where its trading day starts and the leverage it trades at.
+public struct VenueProfile: Equatable, Codable, Sendable {
+    /// The venue's name, for messages (`upbit`).
+    public var name: String
+    /// The quote asset every traded symbol settles in (`KRW`).
+    public var quoteAsset: String
+    /// A symbol is the base asset between these (`KRW-` + `BTC` + ``; `` + `BTC` + `USDT`).
+    public var symbolPrefix: String
+    public var symbolSuffix: String
+    /// The instrument of every symbol the venue has not described (its symbol and base asset are
+    /// filled in per symbol).
+    public var defaultInstrument: Instrument
+    /// Minutes east of UTC where the trading day starts, unless `risk.day_start` says otherwise.
+    public var dayStartOffsetMinutes: Int
+    /// Leverage of every position (1 on spot venues).
+    public var leverage: Int
+
+    public init(name: String, quoteAsset: String, symbolPrefix: String, symbolSuffix: String, defaultInstrument: Instrument,
+                dayStartOffsetMinutes: Int, leverage: Int = 1) {
+        self.name = name
+        self.quoteAsset = quoteAsset
+        self.symbolPrefix = symbolPrefix
+        self.symbolSuffix = symbolSuffix
+        self.defaultInstrument = defaultInstrument
+        self.dayStartOffsetMinutes = dayStartOffsetMinutes
+        self.leverage = leverage
+    }
+
+    /// Whether a symbol has this venue's shape: prefix, 1-16 upper-case letters or digits, suffix.
+    public func accepts(_ symbol: String) -> Bool {
+        guard symbol.hasPrefix(symbolPrefix), symbol.hasSuffix(symbolSuffix),
+              symbol.utf8.count > symbolPrefix.utf8.count + symbolSuffix.utf8.count else { return false }
+        let base = baseAsset(of: symbol).utf8
+        return base.count <= 16 && base.allSatisfy { byte in
+            (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+        }
+    }
+
+    /// The base asset of a symbol of this venue's shape (`BTC` of `KRW-BTC`).
+    public func baseAsset(of symbol: String) -> String {
+        String(symbol.dropFirst(symbolPrefix.count).dropLast(symbolSuffix.count))
+    }
+
+    /// The venue's default instrument for a symbol.
+    public func instrument(for symbol: String) -> Instrument {
+        var instrument = defaultInstrument
+        instrument.symbol = symbol
+        instrument.baseAsset = baseAsset(of: symbol)
+        instrument.quoteAsset = quoteAsset
+        return instrument
+    }
+
+    /// Whether positions are margined (shorts possible).
+    public var isMargin: Bool { defaultInstrument.kind != .spot }
+}
