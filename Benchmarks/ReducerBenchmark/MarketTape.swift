@@ -49,7 +49,7 @@ struct MarketTape {
                 events.append(trade(market, volume: Fixed(Int(nextRandom() % 5) + 1) / 100))
             } else {
                 let price = prices[market]
-                let tick = TickGrid.krwTick(for: price)
+                let tick = UpbitVenue.krwTicks.tick(for: price)
                 events.append(.orderbookReceived(BookTop(
                     market: codes[market], time: time, totalBidSize: Double(nextRandom() % 100),
                     totalAskSize: Double(nextRandom() % 100), bestBidPrice: price - tick, bestAskPrice: price + tick)))
@@ -59,10 +59,10 @@ struct MarketTape {
     }
 
     mutating func trade(_ market: Int, volume: Fixed) -> Event {
-        let tick = TickGrid.krwTick(for: prices[market])
+        let tick = UpbitVenue.krwTicks.tick(for: prices[market])
         let step = Int(nextRandom() % 5) - 2
         let moved = prices[market] + tick * Fixed(step)
-        if moved.isPositive { prices[market] = TickGrid.roundDown(moved) }
+        if moved.isPositive { prices[market] = UpbitVenue.krwTicks.roundDown(moved) }
         sequentialIds[market] += 1
         return .tradeReceived(Trade(market: codes[market], price: prices[market], volume: volume,
                                     side: nextRandom() % 2 == 0 ? .buy : .sell, time: time,

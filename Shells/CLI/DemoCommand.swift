@@ -67,7 +67,7 @@ struct DemoCommand: AsyncParsableCommand {
             orders on the exchange: \(orders.count) (\(orders.filter { $0.executedQuantity.isPositive }.count) filled)
             """)
         for entry in await driver.sessionLegs {
-            print("  \(entry.market) \(entry.reason.rawValue): \(entry.volume) at \(entry.entryPrice.rounded(places: 2)) -> "
+            print("  \(entry.market) \(entry.reason.rawValue): \(entry.quantity) at \(entry.entryPrice.rounded(places: 2)) -> "
                   + "\(entry.exitPrice.rounded(places: 2)), net \(entry.netPnL.rounded(places: 0)) KRW")
         }
     }

@@ -36,7 +36,7 @@ struct ResumeCommand: ParsableCommand {
 }
 
 func submit(_ request: OperatorRequests.Request, state: String) throws {
-    if case .close(let market) = request, !MarketCode.isKRWMarket(market) {
+    if case .close(let market) = request, !UpbitVenue.isKRWMarket(market) {
         throw CommandFailure(message: "not a market code: \(market) (e.g. KRW-BTC)")
     }
     guard FileManager.default.fileExists(atPath: state) else {

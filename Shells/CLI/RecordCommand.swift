@@ -24,7 +24,7 @@ struct RecordCommand: AsyncParsableCommand {
             Thread.detachNewThread { continuation.resume(returning: rest.markets()) }
         }
         guard case .success(let markets) = listed else { throw CommandFailure(message: "market list unavailable: \(listed)") }
-        let codes = markets.map(\.market).filter(MarketCode.isKRWMarket).sorted()
+        let codes = markets.map(\.market).filter(UpbitVenue.isKRWMarket).sorted()
         let writer = try LineWriter(path: out)
         let recorder = FrameRecorder(writer: writer)
         let link = SocketLink(url: settings.upbit.webSocketURL, name: "public", logger: logger)

@@ -22,7 +22,7 @@ struct StatusCommand: ParsableCommand {
         do {
             // The recovery `surge run` does: the store's own snapshots, config events and journal.
             let store = try Store(directory: state, readOnly: true, create: false)
-            recovered = try store.recover()
+            recovered = try store.recover(venue: UpbitVenue.profile)
             legs = try store.legs().count
         } catch {
             throw CommandFailure(message: "cannot read \(state): \(error)")
@@ -34,13 +34,16 @@ struct StatusCommand: ParsableCommand {
         }
         for note in recovered.notes { print("note: \(note)") }
         print("state \(state): event \(recovered.lastSequence), last event at \(ISOTime.string(current.now))")
-        print("equity \(current.equityKRW.rounded(places: 0)) KRW (free \(current.cash.rounded(places: 0)) KRW), "
-              + "today \(current.risk.dayRealizedPnL.rounded(places: 0)) KRW")
+        let quote = current.venue.quoteAsset
+        print("equity \(current.equity.rounded(places: 0)) \(quote) (free \(current.cash.rounded(places: 0)) \(quote)), "
+              + "today \(current.risk.dayRealizedPnL.rounded(places: 0)) \(quote)")
         print("entries: \(current.entryHaltReason.map { "halted (\($0))" } ?? "allowed")")
         for position in current.positions {
-            print("position \(position.id) \(position.market) \(position.phase.rawValue): \(position.volume) at "
-                  + "\(position.entryPrice?.rounded(places: 4) ?? 0), take profit \(position.takeProfitPrice?.rounded(places: 4) ?? 0), "
-                  + "stop \(position.stopPrice?.rounded(places: 4) ?? 0)")
+            let entry = position.entryPrice?.rounded(places: 4) ?? 0
+            let takeProfit = position.takeProfitPrice?.rounded(places: 4) ?? 0
+            let stop = position.stopPrice?.rounded(places: 4) ?? 0
+            print("position \(position.id) \(position.market) \(position.direction.rawValue) \(position.phase.rawValue): "
+                  + "\(position.quantity) at \(entry), take profit \(takeProfit), stop \(stop)")
         }
         for order in current.orders.values.sorted(by: { $0.identifier < $1.identifier }) {
             print("order \(order.identifier) \(order.market) \(order.phase.rawValue): executed \(order.executedQuantity)")
@@ -51,10 +54,14 @@ struct StatusCommand: ParsableCommand {
         print("exit legs so far: \(legs)")
     }
 
+    /// Amounts are named by the quote asset (`equity_krw` on Upbit); a margin venue's positions
+    /// also say their direction.
     static func json(_ state: State, lastSequence: UInt64, exitLegs: Int) -> String {
-        let positions = state.positions.map { position in
-            "{\"id\":\(position.id),\"market\":\"\(position.market)\",\"phase\":\"\(position.phase.rawValue)\","
-                + "\"volume\":\"\(position.volume)\",\"entry_price\":\"\(position.entryPrice ?? 0)\"}"
+        let margin = state.venue.isMargin
+        let positions = state.positions.map { position -> String in
+            let direction = margin ? "\"direction\":\"\(position.direction.rawValue)\"," : ""
+            return "{\"id\":\(position.id),\"market\":\"\(position.market)\",\(direction)\"phase\":\"\(position.phase.rawValue)\","
+                + "\"volume\":\"\(position.quantity)\",\"entry_price\":\"\(position.entryPrice ?? 0)\"}"
         }
         let orders = state.orders.values.sorted { $0.identifier < $1.identifier }.map { order in
             "{\"identifier\":\"\(order.identifier)\",\"market\":\"\(order.market)\",\"phase\":\"\(order.phase.rawValue)\","
@@ -62,10 +69,13 @@ struct StatusCommand: ParsableCommand {
         }
         let cooldowns = state.risk.cooldownUntil.sorted { $0.key < $1.key }.filter { $0.value > state.now }
             .map { "\"\($0.key)\":\"\(ISOTime.string($0.value))\"" }
-        return "{\"event\":\(lastSequence),\"last_event_time\":\"\(ISOTime.string(state.now))\","
-            + "\"equity_krw\":\"\(state.equityKRW.rounded(places: 4))\",\"cash_krw\":\"\(state.cash.rounded(places: 4))\","
-            + "\"today_pnl_krw\":\"\(state.risk.dayRealizedPnL.rounded(places: 4))\","
-            + "\"entries_halted\":\(state.entryHaltReason.map { "\"\($0)\"" } ?? "null"),"
+        let quote = state.venue.quoteAsset.lowercased()
+        let equity: String = "\"equity_\(quote)\":\"\(state.equity.rounded(places: 4))\","
+        let cash: String = "\"cash_\(quote)\":\"\(state.cash.rounded(places: 4))\","
+        let today: String = "\"today_pnl_\(quote)\":\"\(state.risk.dayRealizedPnL.rounded(places: 4))\","
+        let halted: String = "\"entries_halted\":\(state.entryHaltReason.map { "\"\($0)\"" } ?? "null"),"
+        let head: String = "{\"event\":\(lastSequence),\"last_event_time\":\"\(ISOTime.string(state.now))\","
+        return head + equity + cash + today + halted
             + "\"positions\":[\(positions.joined(separator: ","))],\"orders\":[\(orders.joined(separator: ","))],"
             + "\"cooldowns\":{\(cooldowns.joined(separator: ","))},\"exit_legs\":\(exitLegs)}"
     }

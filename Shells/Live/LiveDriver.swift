@@ -68,7 +68,7 @@ public actor LiveDriver {
         self.setup = setup
         self.logger = logger
         let strategy = setup.settings.strategy
-        loop = TradingLoop(state: State(config: strategy, options: .init(identifierPrefix: setup.identifierPrefix,
+        loop = TradingLoop(state: State(config: strategy, venue: UpbitVenue.profile, options: .init(identifierPrefix: setup.identifierPrefix,
                                                                          trace: logger.logLevel <= .debug,
                                                                          backfillCandles: setup.backfillCandles)))
         let restURL = setup.settings.upbit.restURL
@@ -169,7 +169,7 @@ public actor LiveDriver {
             try? await Task.sleep(for: .seconds(5))
         }
         process(.marketsListed(listings, time: now()))
-        let codes = listings.map(\.market).filter(MarketCode.isKRWMarket)
+        let codes = listings.map(\.market).filter(UpbitVenue.isKRWMarket)
         for chunk in stride(from: 0, to: codes.count, by: 50).map({ Array(codes[$0..<min($0 + 50, codes.count)]) }) {
             if case .success(let rules) = await quotation.instruments(markets: chunk) {
                 for rule in rules { process(.marketRulesReceived(rule, time: now())) }
@@ -326,9 +326,11 @@ public actor LiveDriver {
         return minute >= time.minuteOfDay && lastDay != day ? day : nil
     }
 
+    static let dayOffset = Milliseconds(UpbitVenue.profile.dayStartOffsetMinutes) * Time.minute
+
     static func kstDayAndMinute(_ time: Milliseconds) -> (day: Int64, minute: Int) {
-        let day = Time.kstDay(time)
-        let minute = Int((time + Time.kstOffset - day * Time.day) / Time.minute)
+        let day = Time.day(time, offsetMinutes: UpbitVenue.profile.dayStartOffsetMinutes)
+        let minute = Int((time + LiveDriver.dayOffset - day * Time.day) / Time.minute)
         return (day, minute)
     }
 
@@ -347,7 +349,7 @@ public actor LiveDriver {
             do {
                 let rows = try file.read()
                 let summary = LedgerFile.summary(rows, from: now - Time.day, to: now + 1)
-                try ReportMail.send(summary, title: "surge daily report \(ISOTime.date(now + Time.kstOffset)) (KST)",
+                try ReportMail.send(summary, title: "surge daily report \(ISOTime.date(now + LiveDriver.dayOffset)) (KST)",
                                     settings: email, password: password)
                 logger.info("daily report sent to \(email.to.joined(separator: ", "))")
             } catch {
@@ -446,8 +448,8 @@ public actor LiveDriver {
         let ledger = sessionLegs
         let net = ledger.reduce(Fixed.zero) { $0 + $1.netPnL }
         return """
-            positions open: \(state.positions.map { "\($0.market) \($0.volume)" }.joined(separator: ", ").ifEmpty("none"))
-            exit legs: \(ledger.count), net P&L \(net.rounded(places: 0)) KRW, equity \(state.equityKRW.rounded(places: 0)) KRW
+            positions open: \(state.positions.map { "\($0.market) \($0.quantity)" }.joined(separator: ", ").ifEmpty("none"))
+            exit legs: \(ledger.count), net P&L \(net.rounded(places: 0)) KRW, equity \(state.equity.rounded(places: 0)) KRW
             frames rejected: \(framesRejected), late trades \(state.statistics.lateTrades), duplicate trades \(state.statistics.duplicateTrades)
             """
     }

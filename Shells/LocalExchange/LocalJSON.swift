@@ -13,7 +13,7 @@ enum LocalJSON {
         "[" + candles.map { candle in
             let start = candle.minute * Time.minute
             let utc = ISOTime.string(start, milliseconds: false).dropLast()
-            let kst = ISOTime.string(start + Time.kstOffset, milliseconds: false).dropLast()
+            let kst = ISOTime.string(start + Milliseconds(UpbitVenue.profile.dayStartOffsetMinutes) * Time.minute, milliseconds: false).dropLast()
             return #"{"market":"\#(market)","candle_date_time_utc":"\#(utc)","candle_date_time_kst":"\#(kst)","opening_price":\#(candle.open),"high_price":\#(candle.high),"low_price":\#(candle.low),"trade_price":\#(candle.close),"timestamp":\#(start + 59_999),"candle_acc_trade_price":\#(candle.close * candle.volume),"candle_acc_trade_volume":\#(candle.volume),"unit":1}"#
         }.joined(separator: ",") + "]"
     }
@@ -21,7 +21,7 @@ enum LocalJSON {
     static func side(_ order: SimulatedExchange.Order) -> String { order.request.side == .buy ? "bid" : "ask" }
 
     static func type(_ order: SimulatedExchange.Order) -> String {
-        switch order.request.kind {
+        switch order.shape {
         case .marketBuy: "price"
         case .marketSell: "market"
         case .limit: "limit"
@@ -29,7 +29,7 @@ enum LocalJSON {
     }
 
     static func priceAndVolume(_ order: SimulatedExchange.Order) -> (price: String, volume: String) {
-        switch order.request.kind {
+        switch order.shape {
         case .marketBuy(let amount): ("\"\(amount)\"", "null")
         case .marketSell(let volume): ("null", "\"\(volume)\"")
         case .limit(_, let price, let volume): ("\"\(price)\"", "\"\(volume)\"")

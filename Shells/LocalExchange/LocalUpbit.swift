@@ -159,7 +159,7 @@ public actor LocalUpbit {
     private func instruments(_ markets: String?) -> LocalResponse {
         let codes = (markets ?? "").split(separator: ",").map(String.init).filter { lastTrades[$0] != nil }
         return LocalResponse(json: "[" + codes.map { code in
-            let tick = TickGrid.krwTick(for: lastTrades[code]!.price)
+            let tick = UpbitVenue.krwTicks.tick(for: lastTrades[code]!.price)
             return #"{"market":"\#(code)","quote_currency":"KRW","tick_size":"\#(tick)","supported_levels":["0"]}"#
         }.joined(separator: ",") + "]")
     }
@@ -186,7 +186,7 @@ public actor LocalUpbit {
             return .error(400, "notfoundmarket", "다음 마켓에 없는 종목입니다: \(market ?? "")")
         }
         let fee = "\(options.feeRate)"
-        return LocalResponse(json: #"{"bid_fee":"\#(fee)","ask_fee":"\#(fee)","maker_bid_fee":"\#(fee)","maker_ask_fee":"\#(fee)","market":{"id":"\#(market)","name":"\#(market)","bid":{"currency":"KRW","min_total":"5000"},"ask":{"currency":"\#(MarketCode.baseCurrency(of: market))","min_total":"5000"},"max_total":"1000000000","state":"active"}}"#)
+        return LocalResponse(json: #"{"bid_fee":"\#(fee)","ask_fee":"\#(fee)","maker_bid_fee":"\#(fee)","maker_ask_fee":"\#(fee)","market":{"id":"\#(market)","name":"\#(market)","bid":{"currency":"KRW","min_total":"5000"},"ask":{"currency":"\#(UpbitVenue.profile.baseAsset(of: market))","min_total":"5000"},"max_total":"1000000000","state":"active"}}"#)
     }
 
     private func createOrder(_ request: LocalRequest) -> LocalResponse {
@@ -195,18 +195,18 @@ public actor LocalUpbit {
             return .error(400, "validation_error", "market, side and ord_type are required")
         }
         let identifier = body["identifier"]?.string ?? UUID().uuidString
-        let kind: OrderRequest.Kind
+        let shape: UpbitOrderShape
         switch (side, type, body["price"]?.decimal, body["volume"]?.decimal) {
-        case ("bid", "price", .some(let amount), nil): kind = .marketBuy(amountKRW: amount)
-        case ("ask", "market", nil, .some(let volume)): kind = .marketSell(volume: volume)
-        case ("bid", "limit", .some(let price), .some(let volume)): kind = .limit(side: .buy, price: price, volume: volume)
-        case ("ask", "limit", .some(let price), .some(let volume)): kind = .limit(side: .sell, price: price, volume: volume)
+        case ("bid", "price", .some(let amount), nil): shape = .marketBuy(amount: amount)
+        case ("ask", "market", nil, .some(let volume)): shape = .marketSell(volume: volume)
+        case ("bid", "limit", .some(let price), .some(let volume)): shape = .limit(side: .buy, price: price, volume: volume)
+        case ("ask", "limit", .some(let price), .some(let volume)): shape = .limit(side: .sell, price: price, volume: volume)
         default: return .error(400, side == "bid" ? "create_bid_error" : "create_ask_error", "invalid order combination")
         }
         guard generator.marketCodes.contains(market) else {
             return .error(400, "notfoundmarket", "다음 마켓에 없는 종목입니다: \(market)")
         }
-        let events = exchange.place(OrderRequest(identifier: identifier, market: market, kind: kind), time: marketNow)
+        let events = exchange.place(shape.request(identifier: identifier, market: market), time: marketNow)
         if case .orderRejected(_, let error, _) = events.first {
             if error == "duplicated_identifier" { duplicateIdentifierAttempts += 1 }
             orderRefusals[error, default: 0] += 1
@@ -246,7 +246,7 @@ public actor LocalUpbit {
     }
 
     /// Every order the server holds (for tests and kill scripts): identifier, state, executed volume.
-    public func orderSummaries() -> [(identifier: String, state: ExchangeOrderState, executedQuantity: Fixed)] {
+    public func orderSummaries() -> [(identifier: String, state: UpbitOrderState, executedQuantity: Fixed)] {
         exchange.orders.values.sorted { $0.uuid < $1.uuid }.map { ($0.request.identifier, $0.state, $0.executedQuantity) }
     }
 

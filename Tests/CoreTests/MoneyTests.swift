@@ -53,16 +53,16 @@ import Testing
         ("0.0005", "0.000001"), ("0.00005", "0.0000001"), ("0.000005", "0.00000001"),
     ])
     func krwTableOfUpbit(price: String, tick: String) {
-        #expect(TickGrid.krwTick(for: fixed(price)) == fixed(tick))
+        #expect(UpbitVenue.krwTicks.tick(for: fixed(price)) == fixed(tick))
     }
 
     @Test func buysRoundDownAndSellsRoundUp() {
-        #expect(TickGrid.roundDown(fixed("501234")) == 501_000)
+        #expect(UpbitVenue.krwTicks.roundDown(fixed("501234")) == 501_000)
         #expect(TickGrid.roundUp(fixed("501234")) == 501_500)
         #expect(TickGrid.roundUp(fixed("99999.5")) == 100_000)  // onto the next band's boundary
-        #expect(TickGrid.roundDown(fixed("1234.5678"), tick: fixed("0.1")) == fixed("1234.5"))
-        #expect(TickGrid.isOnGrid(501_500))
-        #expect(!TickGrid.isOnGrid(501_550))
+        #expect(UpbitVenue.krwTicks.roundDown(fixed("1234.5678"), tick: fixed("0.1")) == fixed("1234.5"))
+        #expect(UpbitVenue.krwTicks.isOnGrid(501_500))
+        #expect(!UpbitVenue.krwTicks.isOnGrid(501_550))
     }
 
     @Test func theExchangesTickSizeOverridesTheTable() {

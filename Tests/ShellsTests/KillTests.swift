@@ -73,7 +73,7 @@ import Testing
             let books = recovered.state
             let balances = await upbit.balances()
             for position in books.positions where position.orderIdentifiers.isEmpty {
-                let held = balances.first { $0.currency == MarketCode.baseCurrency(of: position.market) }
+                let held = balances.first { $0.currency == UpbitVenue.profile.baseAsset(of: position.market) }
                 #expect((held?.balance ?? 0) + (held?.locked ?? 0) == position.volume, "\(position.market)")
             }
             let open = await upbit.orderSummaries().filter { !$0.state.isFinal }.map(\.identifier)

@@ -80,7 +80,7 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
             let state = await driver.state
             let balances = await upbit.balances()
             for position in state.positions where position.orderIdentifiers.isEmpty {
-                let held = balances.first { $0.currency == MarketCode.baseCurrency(of: position.market) }
+                let held = balances.first { $0.currency == UpbitVenue.profile.baseAsset(of: position.market) }
                 #expect((held?.balance ?? 0) + (held?.locked ?? 0) == position.volume)
             }
         }

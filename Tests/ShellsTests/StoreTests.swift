@@ -43,7 +43,7 @@ func run(_ events: [Event]) -> State {
             _ = try store.open(identifierPrefix: "st", now: 0)
             for event in events { try store.append([event]) }
         }
-        let recovered = try Store(directory: directory).recover(initial: initialState())
+        let recovered = try Store(directory: directory).recover(initial: initialState(), venue: UpbitVenue.profile)
         #expect(recovered.state == run(events))
         #expect(recovered.state.positions.isEmpty && recovered.state.cash == Fixed("1000999.25")!)
         #expect(recovered.replayedEvents == events.count)
@@ -57,7 +57,7 @@ func run(_ events: [Event]) -> State {
         _ = try store.open(identifierPrefix: "st", now: 0)
         try store.append(Array(events.prefix(20)), snapshot: run(Array(events.prefix(20))))
         try store.append(Array(events.dropFirst(20)))
-        let recovered = try store.recover(initial: initialState())
+        let recovered = try store.recover(initial: initialState(), venue: UpbitVenue.profile)
         #expect(recovered.snapshotSequence == 20)
         #expect(recovered.replayedEvents == events.count - 20)
         #expect(recovered.state == run(events))
@@ -81,7 +81,7 @@ func run(_ events: [Event]) -> State {
             record[record.count / 2] ^= 0xFF
             try transaction.put(snapshots, key: withUnsafeBytes(of: UInt64(25).bigEndian) { Array($0) }, value: record)
         }
-        let recovered = try Store(directory: directory).recover(initial: initialState())
+        let recovered = try Store(directory: directory).recover(initial: initialState(), venue: UpbitVenue.profile)
         #expect(recovered.snapshotSequence == 10)
         #expect(recovered.state == run(events))
         #expect(recovered.notes.count == 1)
@@ -110,7 +110,7 @@ func run(_ events: [Event]) -> State {
         }
         #expect(snapshots == 3)
         #expect(firstEvent == 26)
-        #expect(try store.recover(initial: initialState()).state == run(Array(events.prefix(35))))
+        #expect(try store.recover(initial: initialState(), venue: UpbitVenue.profile).state == run(Array(events.prefix(35))))
 
         // every snapshot corrupt and the journal pruned: recovery refuses, saying why
         try environment.write { transaction in
@@ -120,7 +120,7 @@ func run(_ events: [Event]) -> State {
             for key in keys { try transaction.put(database, key: key, value: [0, 0, 0, 0, 1]) }
         }
         #expect {
-            try store.recover(initial: initialState())
+            try store.recover(initial: initialState(), venue: UpbitVenue.profile)
         } throws: { error in
             "\(error)".hasPrefix("no usable snapshot and the journal starts at event 26: cannot recover")
         }
@@ -141,7 +141,7 @@ func run(_ events: [Event]) -> State {
             try transaction.put(meta, key: Array("meta".utf8), value: record)
         }
         #expect {
-            try Store(directory: directory).recover(initial: initialState())
+            try Store(directory: directory).recover(initial: initialState(), venue: UpbitVenue.profile)
         } throws: { error in
             "\(error)" == "this state directory has schema 0, which no migration reaches: refusing to guess"
         }
@@ -173,7 +173,7 @@ func run(_ events: [Event]) -> State {
             let meta = #"{"schemaVersion":1,"lastSequence":\#(events.count),"identifierPrefix":"st","createdAt":0}"#
             try transaction.put(try transaction.database("meta"), key: Array("meta".utf8), value: sealed(Array(meta.utf8)))
         }
-        let recovered = try Store(directory: directory).recover(initial: initialState())
+        let recovered = try Store(directory: directory).recover(initial: initialState(), venue: UpbitVenue.profile)
         #expect(recovered.snapshotSequence == UInt64(split))
         #expect(recovered.replayedEvents == events.count - split)
         #expect(recovered.state == run(events))

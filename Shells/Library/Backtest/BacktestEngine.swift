@@ -22,7 +22,7 @@ public struct BacktestEngine {
     public static let keptRejections = 10
 
     public init(config: Config, traceSink: ((TraceRecord) -> Void)? = nil) {
-        state = State(config: config, options: .init(identifierPrefix: "bt", trace: traceSink != nil, backfillCandles: 0))
+        state = State(config: config, venue: UpbitVenue.profile, options: .init(identifierPrefix: "bt", trace: traceSink != nil, backfillCandles: 0))
         exchange = SimulatedExchange(krw: config.capital.initialCapital, feeRate: config.fees.rate)
         self.traceSink = traceSink
     }
@@ -65,9 +65,9 @@ public struct BacktestEngine {
     /// Ends the data: open positions are closed at the last price (`end_of_data`).
     public mutating func finish() -> BacktestSummary {
         if let last = lastFrameTime { run(.dataEnded(time: last)) }
-        equityCurve.append(EquityPoint(time: lastFrameTime ?? 0, equityKRW: state.equityKRW))
+        equityCurve.append(EquityPoint(time: lastFrameTime ?? 0, equity: state.equity))
         return BacktestSummary(ledger: ledger, equityCurve: equityCurve,
-                               initialEquityKRW: state.config.capital.initialCapital, finalEquityKRW: state.equityKRW,
+                               initialEquityKRW: state.config.capital.initialCapital, finalEquityKRW: state.equity,
                                framesRead: framesRead, framesRejected: framesRejected,
                                firstFrameTime: firstFrameTime, lastFrameTime: lastFrameTime)
     }
@@ -83,7 +83,7 @@ public struct BacktestEngine {
         lastFrameTime = Swift.max(lastFrameTime ?? time, time)
         let minute = Time.minute(of: time)
         if lastMinute == nil || minute > lastMinute! {
-            equityCurve.append(EquityPoint(time: minute * Time.minute, equityKRW: state.equityKRW))
+            equityCurve.append(EquityPoint(time: minute * Time.minute, equity: state.equity))
             lastMinute = minute
         }
     }
@@ -125,10 +125,10 @@ public struct BacktestEngine {
 /// Equity at a moment (minute starts during the run, and the end).
 public struct EquityPoint: Equatable, Sendable {
     public var time: Milliseconds
-    public var equityKRW: Fixed
+    public var equity: Fixed
 
-    public init(time: Milliseconds, equityKRW: Fixed) {
+    public init(time: Milliseconds, equity: Fixed) {
         self.time = time
-        self.equityKRW = equityKRW
+        self.equity = equity
     }
 }

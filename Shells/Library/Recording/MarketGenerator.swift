@@ -90,17 +90,17 @@ public struct MarketGenerator: Sendable {
     private mutating func trade(_ index: Int, time: Milliseconds) -> String {
         var market = markets[index]
         let surging = market.surgeFactor > 1
-        let tick = TickGrid.krwTick(for: market.price)
+        let tick = UpbitVenue.krwTicks.tick(for: market.price)
         let up = random.chance(surging ? 56 : 50)
         let step = random.chance(60) ? 0 : (up ? 1 : -1)
         let moved = market.price + tick * Fixed(step)
-        if moved.isPositive { market.price = TickGrid.roundDown(moved) }
+        if moved.isPositive { market.price = UpbitVenue.krwTicks.roundDown(moved) }
         let value = Fixed(market.tradeValue) * Fixed(random.int(20...180)) / 100
         let volume = Fixed.max((value / market.price).floored(places: 8), Fixed.unit(places: 8))
         market.sequentialId += 1_000
         markets[index] = market
         let change = market.price - market.openingPrice
-        let bestAsk = market.price + TickGrid.krwTick(for: market.price)
+        let bestAsk = market.price + UpbitVenue.krwTicks.tick(for: market.price)
         let seconds = time / 1_000 % 86_400
         return "{\"type\":\"trade\",\"code\":\"\(market.code)\",\"timestamp\":\(time + Int64(random.int(1...40))),"
             + "\"trade_date\":\"\(ISOTime.date(time))\",\"trade_time\":\"\(two(seconds / 3_600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))\","
@@ -117,7 +117,7 @@ public struct MarketGenerator: Sendable {
         var units: [String] = []
         var totalAsk: Fixed = 0
         var totalBid: Fixed = 0
-        var ask = market.price + TickGrid.krwTick(for: market.price)
+        var ask = market.price + UpbitVenue.krwTicks.tick(for: market.price)
         var bid = market.price
         for _ in 0..<15 {
             let baseValue = Fixed(market.tradeValue) * Fixed(random.int(50...400)) / 100
@@ -126,9 +126,9 @@ public struct MarketGenerator: Sendable {
             units.append("{\"ask_price\":\(ask),\"bid_price\":\(bid),\"ask_size\":\(askSize),\"bid_size\":\(bidSize)}")
             totalAsk += askSize
             totalBid += bidSize
-            ask += TickGrid.krwTick(for: ask)
-            let lower = bid - TickGrid.krwTick(for: bid)
-            bid = lower.isPositive ? TickGrid.roundDown(lower) : bid
+            ask += UpbitVenue.krwTicks.tick(for: ask)
+            let lower = bid - UpbitVenue.krwTicks.tick(for: bid)
+            bid = lower.isPositive ? UpbitVenue.krwTicks.roundDown(lower) : bid
         }
         return "{\"type\":\"orderbook\",\"code\":\"\(market.code)\",\"timestamp\":\(time),\"total_ask_size\":\(totalAsk),"
             + "\"total_bid_size\":\(totalBid),\"orderbook_units\":[\(units.joined(separator: ","))],"

@@ -59,8 +59,8 @@ public struct BacktestSummary: Equatable, Sendable {
     public var drawdowns: [(time: Milliseconds, percent: Fixed)] {
         var peak = initialEquityKRW
         return equityCurve.map { point in
-            peak = Fixed.max(peak, point.equityKRW)
-            let percent = peak.isPositive ? (peak - point.equityKRW) * 100 / peak : 0
+            peak = Fixed.max(peak, point.equity)
+            let percent = peak.isPositive ? (peak - point.equity) * 100 / peak : 0
             return (point.time, percent)
         }
     }

@@ -7,20 +7,20 @@ import Foundation
 public struct LedgerFile: Sendable {
     public struct Row: Codable, Equatable, Sendable {
         public var leg: LedgerEntry
-        public var equityKRW: Fixed
+        public var equity: Fixed
         /// The sell order whose fills the leg books: one row per identifier, ever (rows written
         /// before identifiers were kept have none).
         public var identifier: String?
 
-        public init(leg: LedgerEntry, equityKRW: Fixed, identifier: String? = nil) {
+        public init(leg: LedgerEntry, equity: Fixed, identifier: String? = nil) {
             self.leg = leg
-            self.equityKRW = equityKRW
+            self.equity = equity
             self.identifier = identifier
         }
 
         enum CodingKeys: String, CodingKey {
             case leg
-            case equityKRW = "equity_krw"
+            case equity = "equity_krw"
             case identifier
         }
     }
@@ -97,11 +97,11 @@ public struct LedgerFile: Sendable {
         let chosen = rows.filter { row in
             (from.map { row.leg.exitTime >= $0 } ?? true) && (to.map { row.leg.exitTime < $0 } ?? true)
         }
-        let initial = chosen.first.map { $0.equityKRW - $0.leg.netPnL } ?? 0
-        var curve = chosen.first.map { [EquityPoint(time: $0.leg.entryTime, equityKRW: initial)] } ?? []
-        curve += chosen.map { EquityPoint(time: $0.leg.exitTime, equityKRW: $0.equityKRW) }
+        let initial = chosen.first.map { $0.equity - $0.leg.netPnL } ?? 0
+        var curve = chosen.first.map { [EquityPoint(time: $0.leg.entryTime, equity: initial)] } ?? []
+        curve += chosen.map { EquityPoint(time: $0.leg.exitTime, equity: $0.equity) }
         return BacktestSummary(ledger: chosen.map(\.leg), equityCurve: curve, initialEquityKRW: initial,
-                               finalEquityKRW: chosen.last?.equityKRW ?? initial, framesRead: 0, framesRejected: 0,
+                               finalEquityKRW: chosen.last?.equity ?? initial, framesRead: 0, framesRejected: 0,
                                firstFrameTime: chosen.first?.leg.entryTime, lastFrameTime: chosen.last?.leg.exitTime)
     }
 }

@@ -21,8 +21,8 @@ public enum ReportFiles {
         for entry in ledger {
             lines.append([
                 "\(entry.positionId)", entry.market, ISOTime.string(entry.entryTime), "\(entry.entryPrice.rounded(places: 8))",
-                ISOTime.string(entry.exitTime), "\(entry.exitPrice.rounded(places: 8))", "\(entry.volume.rounded(places: 8))",
-                "\(entry.grossPnL.rounded(places: 4))", "\(entry.feeKRW.rounded(places: 4))",
+                ISOTime.string(entry.exitTime), "\(entry.exitPrice.rounded(places: 8))", "\(entry.quantity.rounded(places: 8))",
+                "\(entry.grossPnL.rounded(places: 4))", "\(entry.fee.rounded(places: 4))",
                 "\(entry.netPnL.rounded(places: 4))", "\(entry.returnPercent.rounded(places: 4))", entry.reason.rawValue,
             ].joined(separator: ","))
         }

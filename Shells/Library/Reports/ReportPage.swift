@@ -8,7 +8,7 @@ public enum ReportPage {
             let tone = entry.netPnL.isNegative ? "loss" : "gain"
             return "<tr><td>\(entry.positionId)</td><td>\(escape(entry.market))</td><td>\(ISOTime.string(entry.entryTime))</td>"
                 + "<td>\(entry.entryPrice.rounded(places: 8))</td><td>\(ISOTime.string(entry.exitTime))</td>"
-                + "<td>\(entry.exitPrice.rounded(places: 8))</td><td>\(entry.volume.rounded(places: 8))</td>"
+                + "<td>\(entry.exitPrice.rounded(places: 8))</td><td>\(entry.quantity.rounded(places: 8))</td>"
                 + "<td class=\"\(tone)\">\(entry.netPnL.rounded(places: 0))</td>"
                 + "<td class=\"\(tone)\">\(entry.returnPercent.rounded(places: 4))</td><td>\(entry.reason.rawValue)</td></tr>"
         }.joined(separator: "\n")
@@ -66,7 +66,7 @@ enum EquityChart {
     static let margin = 60.0
 
     static func svg(_ summary: BacktestSummary) -> String {
-        let points = summary.equityCurve.map { ($0.time, $0.equityKRW.doubleValue) }
+        let points = summary.equityCurve.map { ($0.time, $0.equity.doubleValue) }
         return chart(points, color: "#1565c0", fill: false)
     }
 

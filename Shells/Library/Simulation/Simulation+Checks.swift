@@ -52,7 +52,7 @@ extension Simulation {
         if reserved != exchange.lockedKRW { problems.append("reserved \(reserved) != exchange locked \(exchange.lockedKRW)") }
         for market in markets.map(\.code) {
             let held = exchange.coins[market, default: 0] + exchange.lockedCoins[market, default: 0]
-            let books = state.positions.filter { $0.market == market }.reduce(Fixed.zero) { $0 + $1.volume }
+            let books = state.positions.filter { $0.market == market }.reduce(Fixed.zero) { $0 + $1.quantity }
             if dustMarkets.contains(market) ? held < books : held != books {
                 problems.append("\(market): bot holds \(books), exchange \(held)")
             }

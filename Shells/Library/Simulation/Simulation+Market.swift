@@ -5,9 +5,9 @@ import Core
 extension Simulation {
     mutating func trade(in index: Int) {
         var market = markets[index]
-        let tick = TickGrid.krwTick(for: market.price)
+        let tick = UpbitVenue.krwTicks.tick(for: market.price)
         let moved = market.price + tick * Fixed(random.int(-3...3))
-        if moved.isPositive { market.price = TickGrid.roundDown(moved) }
+        if moved.isPositive { market.price = UpbitVenue.krwTicks.roundDown(moved) }
         var value = Fixed(random.int(2_000...60_000))
         if random.chance(6) { value = value * Fixed(random.int(10...40)) }
         let volume = Fixed.max((value / market.price).floored(places: 8), Fixed.unit(places: 8))
@@ -27,7 +27,7 @@ extension Simulation {
     /// market orders fill only in part), more bids than asks 70 % of the time.
     mutating func book(in index: Int) {
         let market = markets[index]
-        let tick = TickGrid.krwTick(for: market.price)
+        let tick = UpbitVenue.krwTicks.tick(for: market.price)
         let bidDominant = random.chance(70)
         let thin = random.chance(10)
         var levels: [Orderbook.Level] = []

@@ -110,7 +110,7 @@ public struct Simulation {
         editsConfig = random.chance(40)
         let options = State.Options(identifierPrefix: "s\(seed)", trace: random.chance(20),
                                     backfillCandles: random.chance(30) ? 5 : 0)
-        initialState = State(config: config, options: options)
+        initialState = State(config: config, venue: UpbitVenue.profile, options: options)
         committed = initialState
         snapshotEveryEvents = random.int(5...300)
         exchange = SimulatedExchange(krw: config.capital.initialCapital, feeRate: config.fees.rate)

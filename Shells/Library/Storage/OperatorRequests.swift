@@ -63,7 +63,7 @@ public enum OperatorRequests {
     static func parse(_ text: String) -> Result<Request, Problem> {
         let words = text.split(whereSeparator: \.isWhitespace)
         switch (words.first, words.count) {
-        case ("close", 2) where MarketCode.isKRWMarket(String(words[1])): return .success(.close(market: String(words[1])))
+        case ("close", 2) where UpbitVenue.isKRWMarket(String(words[1])): return .success(.close(market: String(words[1])))
         case ("pause", 1): return .success(.pause)
         case ("resume", 1): return .success(.resume)
         default: return .failure(Problem(description: "not a request: \(text.prefix(80))"))

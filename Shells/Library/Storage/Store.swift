@@ -12,8 +12,10 @@ import Foundation
 public final class Store: @unchecked Sendable {
     /// 2: `State.probes` (orders a lost transaction may have sent). 3: `State.ledger` left the
     /// snapshot for the `legs` database (`Position.lastExitReason` keeps what closing needs).
+    /// 4: the venue-neutral core (`Store+Migration.swift`): the journal before
+    /// `Meta.journalSchema4From` and older snapshots are migrated when read.
     /// Older snapshots are migrated when read; the journal of 2 replays unchanged (3 adds events).
-    public static let schemaVersion: UInt32 = 3
+    public static let schemaVersion: UInt32 = 4
     public static let keptSnapshots = 3
 
     public struct Meta: Codable, Equatable, Sendable {
@@ -21,6 +23,9 @@ public final class Store: @unchecked Sendable {
         public var lastSequence: UInt64
         public var identifierPrefix: String
         public var createdAt: Milliseconds
+        /// The first journal record of schema 4 in a store that schema 3 wrote before (nil: none
+        /// older): the records before it are migrated when replayed.
+        public var journalSchema4From: UInt64?
     }
 
     public struct Problem: Error, CustomStringConvertible {
@@ -69,6 +74,7 @@ public final class Store: @unchecked Sendable {
             if var existing = try Store.readMeta(transaction, meta) {
                 // From now on this store holds records of this schema: an older surge must refuse it.
                 if existing.schemaVersion < Store.schemaVersion, existing.schemaVersion >= 1 {
+                    if existing.schemaVersion < 4 { existing.journalSchema4From = existing.lastSequence + 1 }
                     existing.schemaVersion = Store.schemaVersion
                     try transaction.put(meta, key: Array("meta".utf8), value: Store.sealed(try JSONEncoder().encode(existing)))
                 }
@@ -146,10 +152,10 @@ public final class Store: @unchecked Sendable {
     /// state's invariants falls back to the previous) and the journal after it replayed with
     /// commands discarded. Every store since schema 3 has a snapshot at event 0; `initial` is
     /// the first state of an older one that has no snapshot yet (nil: the default config).
-    public func recover(initial: State? = nil) throws -> Recovery {
+    public func recover(initial: State? = nil, venue: VenueProfile) throws -> Recovery {
         try environment.read { transaction in
             var notes: [String] = []
-            let fallback = initial ?? State(config: Config())
+            let fallback = initial ?? State(config: Config(), venue: venue)
             guard let meta = try Store.readMeta(transaction, try transaction.database("meta")) else {
                 return Recovery(state: fallback, snapshotSequence: 0, replayedEvents: 0, lastSequence: 0, notes: [])
             }
@@ -187,7 +193,8 @@ public final class Store: @unchecked Sendable {
                 guard let payload = Store.opened(value) else {
                     throw Problem(description: "journal record \(Store.sequence(key)) is corrupt: cannot recover past it")
                 }
-                _ = reduce(&state, try decoder.decode(Event.self, from: Data(payload)))
+                let old = meta.schemaVersion < 4 || Store.sequence(key) < meta.journalSchema4From ?? 0
+                _ = reduce(&state, try decoder.decode(Event.self, from: old ? try Store.migrateEventFrom3(Data(payload)) : Data(payload)))
                 replayed += 1
                 return true
             }
@@ -267,6 +274,7 @@ public final class Store: @unchecked Sendable {
         try checkSchema(version, what: "the snapshot")
         var json = Data(payload.dropFirst(4))
         if version < 2 { json = try migrateFrom1(json) }
+        if version < 4 { json = try migrateSnapshotFrom3(json) }
         var state = try JSONDecoder().decode(State.self, from: json)
         if version < 3 { try migrateFrom2(json, into: &state) }
         let broken = state.checkInvariants()

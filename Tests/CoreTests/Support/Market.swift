@@ -63,7 +63,7 @@ func notify(_ kind: Core.Notification.Kind, _ market: String?, _ text: String, a
     .notify(Core.Notification(kind: kind, market: market, text: text, time: time))
 }
 
-func update(_ identifier: String, _ market: String, _ state: ExchangeOrderState, volume: String, funds: String,
+func update(_ identifier: String, _ market: String, _ state: UpbitOrderState, volume: String, funds: String,
             fee: String, at time: Milliseconds, uuid: String? = nil) -> Event {
     .orderUpdated(OrderUpdate(identifier: identifier, uuid: uuid, market: market, state: state,
                               executedQuantity: fixed(volume), executedQuote: fixed(funds), paidFee: fixed(fee),

@@ -129,9 +129,9 @@ private struct PrivateFields {
         case "myOrder":
             let code = try FrameChecks.market(code)
             guard let identifier, (1...64).contains(identifier.utf8.count) else { throw .missing("identifier") }
-            guard let stateText = state, let state = ExchangeOrderState(rawValue: stateText) else { throw .missing("state") }
+            guard let stateText = state, let state = UpbitOrderState(rawValue: stateText) else { throw .missing("state") }
             let time = try FrameChecks.time(timestamp ?? tradeTimestamp, field: "timestamp")
-            return .order(OrderUpdate(identifier: identifier, uuid: uuid, market: code, state: state,
+            return .order(OrderUpdate(identifier: identifier, uuid: uuid, market: code, state: state.status,
                                       executedQuantity: try FrameChecks.amount(executedQuantity, field: "executed_volume"),
                                       executedQuote: try FrameChecks.amount(executedFunds, field: "executed_funds"),
                                       paidFee: try FrameChecks.amount(paidFee, field: "paid_fee"), time: time))

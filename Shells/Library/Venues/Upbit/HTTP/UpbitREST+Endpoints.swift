@@ -39,9 +39,11 @@ extension UpbitREST {
 
     /// The body of `POST /v1/orders` (also hashed into the JWT): market buys are `ord_type=price`
     /// with the KRW amount, market sells `ord_type=market` with the volume.
-    public static func orderBody(_ order: OrderRequest) -> UpbitQuery {
+    /// Nil for a request Upbit has no form for (`UpbitOrderShape`).
+    public static func orderBody(_ order: OrderRequest) -> UpbitQuery? {
+        guard let shape = UpbitOrderShape(order) else { return nil }
         var body: [(String, String)] = [("market", order.market)]
-        switch order.kind {
+        switch shape {
         case .marketBuy(let amount):
             body += [("side", "bid"), ("ord_type", "price"), ("price", "\(amount)")]
         case .marketSell(let volume):
@@ -138,7 +140,7 @@ extension UpbitREST {
     /// answers, myOrder) or the sum of `trades[].funds` (`GET /v1/order`).
     public static func orderUpdate(_ json: JSONValue, identifier: String) throws -> OrderUpdate {
         let stateText = try json.text("state")
-        guard let state = ExchangeOrderState(rawValue: stateText) else {
+        guard let state = UpbitOrderState(rawValue: stateText) else {
             throw MissingField(description: "unknown order state \(stateText)")
         }
         let trades = json["trades"]?.array ?? []
@@ -147,7 +149,7 @@ extension UpbitREST {
             ?? trades.reduce(Fixed.zero) { $0 + (try plausible(try $1.number("funds"), "trades.funds")) }, "executed_funds")
         let created = json["created_at"]?.string.flatMap(ISOTime.parse) ?? 0
         return OrderUpdate(identifier: json["identifier"]?.string ?? identifier, uuid: json["uuid"]?.string,
-                           market: try json.text("market"), state: state,
+                           market: try json.text("market"), state: state.status,
                            executedQuantity: try plausible(json["executed_volume"]?.decimal ?? 0, "executed_volume"),
                            executedQuote: funds,
                            paidFee: try plausible(json["paid_fee"]?.decimal ?? 0, "paid_fee"), time: created)

@@ -54,7 +54,7 @@ public struct TradingLoop {
         let meta = try store.open(identifierPrefix: initial.options.identifierPrefix, initial: initial, now: now)
         var start = initial
         start.options.identifierPrefix = meta.identifierPrefix
-        let recovery = try store.recover(initial: start)
+        let recovery = try store.recover(initial: start, venue: start.venue)
         var loop = TradingLoop(state: recovery.state, store: store, now: now)
         loop.state.options.identifierPrefix = meta.identifierPrefix
         let adopted = loop.state.config != config
@@ -94,7 +94,7 @@ public struct TradingLoop {
             if store != nil { unjournaled.append(event) }
             for command in commands {
                 if case .bookLeg(let leg, let identifier) = command {
-                    let row = LedgerFile.Row(leg: leg, equityKRW: state.equityKRW, identifier: identifier)
+                    let row = LedgerFile.Row(leg: leg, equity: state.equity, identifier: identifier)
                     if store != nil { unjournaledLegs.append(row) } else { committedLegs.append(row) }
                 }
                 if let events = carryOut(command, event.time) { queue += events } else { outgoing.append((command, event.time)) }

@@ -12,8 +12,9 @@ import Core
 public struct SimulatedExchange: Sendable {
     public struct Order: Sendable {
         public var request: OrderRequest
+        public var shape: UpbitOrderShape
         public var uuid: String
-        public var state: ExchangeOrderState = .wait
+        public var state: UpbitOrderState = .wait
         public var executedQuantity: Fixed = 0
         public var fundsKRW: Fixed = 0
         public var feeKRW: Fixed = 0
@@ -72,7 +73,7 @@ public struct SimulatedExchange: Sendable {
         guard !restingLimits.isEmpty else { return [] }
         for identifier in restingLimits where tradeVolume.isPositive {
             guard let order = orders[identifier], order.request.market == trade.market,
-                  case .limit(let side, let price, let volume) = order.request.kind else { continue }
+                  case .limit(let side, let price, let volume) = order.shape else { continue }
             let reached = side == .buy ? trade.price <= price : trade.price >= price
             guard reached else { continue }
             let quantity = Fixed.min(volume - order.executedQuantity, tradeVolume)
@@ -89,7 +90,11 @@ public struct SimulatedExchange: Sendable {
     /// Places an order: the answer (accepted or rejected) and any immediate fills, in order.
     public mutating func place(_ request: OrderRequest, time: Milliseconds) -> [Event] {
         let book = book(request.market)
-        if let error = check(request, book: book) {
+        guard let shape = UpbitOrderShape(request) else {
+            usedIdentifiers.insert(request.identifier)
+            return [.orderRejected(identifier: request.identifier, error: "invalid_parameter", time: time)]
+        }
+        if let error = check(request, shape, book: book) {
             if error != "duplicated_identifier" { usedIdentifiers.insert(request.identifier) }
             return [.orderRejected(identifier: request.identifier, error: error, time: time)]
         }
@@ -97,7 +102,7 @@ public struct SimulatedExchange: Sendable {
         let uuid = "sim-\(nextUUID)"
         nextUUID += 1
         let lock: Fixed
-        switch request.kind {
+        switch shape {
         case .marketBuy(let amount): lock = amount * (Fixed.one + feeRate)
         case .limit(.buy, let price, let volume): lock = price * volume * (Fixed.one + feeRate)
         case .marketSell(let volume), .limit(.sell, _, let volume): lock = volume
@@ -109,11 +114,11 @@ public struct SimulatedExchange: Sendable {
             coins[request.market, default: 0] -= lock
             lockedCoins[request.market, default: 0] += lock
         }
-        orders[request.identifier] = Order(request: request, uuid: uuid, locked: lock)
+        orders[request.identifier] = Order(request: request, shape: shape, uuid: uuid, locked: lock)
         var events: [Event] = [.orderAccepted(identifier: request.identifier, uuid: uuid, time: time)]
-        switch request.kind {
+        switch shape {
         case .marketBuy(let amount):
-            walkAsks(request.identifier, amountKRW: amount, book: book)
+            walkAsks(request.identifier, amount: amount, book: book)
             close(request.identifier)
             events.append(.orderUpdated(update(request.identifier, time: time)))
         case .marketSell(let volume):
@@ -156,17 +161,17 @@ public struct SimulatedExchange: Sendable {
     public var balances: [Balance] {
         var list = [Balance(currency: "KRW", balance: krw, locked: lockedKRW)]
         for market in Set(coins.keys).union(lockedCoins.keys).sorted() {
-            list.append(Balance(currency: MarketCode.baseCurrency(of: market), balance: coins[market] ?? 0,
+            list.append(Balance(currency: UpbitVenue.profile.baseAsset(of: market), balance: coins[market] ?? 0,
                                 locked: lockedCoins[market] ?? 0))
         }
         return list
     }
 
     /// Upbit's checks, in its error names.
-    private func check(_ request: OrderRequest, book: Orderbook?) -> String? {
+    private func check(_ request: OrderRequest, _ shape: UpbitOrderShape, book: Orderbook?) -> String? {
         if usedIdentifiers.contains(request.identifier) { return "duplicated_identifier" }
         let buy = request.side == .buy
-        switch request.kind {
+        switch shape {
         case .marketBuy(let amount):
             if amount < SimulatedExchange.minimumTotalKRW { return "under_min_total_bid" }
             if amount * (Fixed.one + feeRate) > krw { return "insufficient_funds_bid" }
@@ -179,7 +184,7 @@ public struct SimulatedExchange: Sendable {
             if volume > coins[request.market, default: 0] { return "insufficient_funds_ask" }
         case .limit(_, let price, let volume):
             if !price.isPositive || !volume.isPositive { return "invalid_parameter" }
-            if !TickGrid.isOnGrid(price) { return buy ? "invalid_price_bid" : "invalid_price_ask" }
+            if !UpbitVenue.krwTicks.isOnGrid(price) { return buy ? "invalid_price_bid" : "invalid_price_ask" }
             if price * volume < SimulatedExchange.minimumTotalKRW { return buy ? "under_min_total_bid" : "under_min_total_ask" }
             if buy, price * volume * (Fixed.one + feeRate) > krw { return "insufficient_funds_bid" }
             if !buy, volume > coins[request.market, default: 0] { return "insufficient_funds_ask" }
@@ -187,9 +192,9 @@ public struct SimulatedExchange: Sendable {
         return nil
     }
 
-    private mutating func walkAsks(_ identifier: String, amountKRW: Fixed, book: Orderbook?) {
+    private mutating func walkAsks(_ identifier: String, amount: Fixed, book: Orderbook?) {
         guard let book else { return }
-        var left = amountKRW
+        var left = amount
         for level in book.asks {
             let volume = Fixed.min(level.size, (left / level.price).floored(places: 8))
             guard volume.isPositive else { break }
@@ -241,7 +246,7 @@ public struct SimulatedExchange: Sendable {
             lockedCoins[order.request.market, default: 0] -= order.locked
         }
         let complete: Bool
-        switch order.request.kind {
+        switch order.shape {
         case .marketBuy(let amount): complete = order.fundsKRW == amount
         case .marketSell(let volume), .limit(_, _, let volume): complete = order.executedQuantity == volume
         }
@@ -253,7 +258,7 @@ public struct SimulatedExchange: Sendable {
 
     private func update(_ identifier: String, time: Milliseconds) -> OrderUpdate {
         let order = orders[identifier]!
-        return OrderUpdate(identifier: identifier, uuid: order.uuid, market: order.request.market, state: order.state,
+        return OrderUpdate(identifier: identifier, uuid: order.uuid, market: order.request.market, state: order.state.status,
                            executedQuantity: order.executedQuantity, executedQuote: order.fundsKRW,
                            paidFee: order.feeKRW, time: time)
     }
