@@ -65,10 +65,13 @@ let package = Package(
             ],
             path: "Shells/CLI"
         ),
-        .testTarget(name: "CoreTests", dependencies: ["Core"], path: "Tests/CoreTests", exclude: ["Fixtures"]),
-        .testTarget(name: "ShellsTests", dependencies: ["Shells", "Core", "Live", "LocalExchange"], path: "Tests/ShellsTests",
+        // What the test targets share: scenario builders, the exhaustive reducer test store.
+        .target(name: "TestSupport", dependencies: ["Core", "Shells"], path: "Tests/Support"),
+        .testTarget(name: "CoreTests", dependencies: ["Core", "Shells", "TestSupport"], path: "Tests/CoreTests",
                     exclude: ["Fixtures"]),
-        .testTarget(name: "PropertyTests", dependencies: ["Core", "Shells"], path: "PropertyTests"),
+        .testTarget(name: "ShellsTests", dependencies: ["Shells", "Core", "Live", "LocalExchange", "TestSupport"], path: "Tests/ShellsTests",
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "PropertyTests", dependencies: ["Core", "Shells", "TestSupport"], path: "PropertyTests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -98,7 +98,7 @@ extension Config {
             check((-12 * 60...14 * 60).contains(offset), "risk.day_start", "must be a UTC offset from -12:00 to +14:00")
         }
         for code in universe.exclude where !venue.accepts(code) {
-            problems.append(ConfigProblem(key: "universe.exclude", message: "not a \(venue.name) market code: \(code)"))
+            problems.append(ConfigProblem(key: "universe.exclude", message: "not a \(venue.quoteAsset) market code: \(code)"))
         }
         check(universe.exclude.count <= State.maximumMarkets, "universe.exclude",
               "at most \(State.maximumMarkets) codes (got \(universe.exclude.count))")

@@ -12,19 +12,22 @@ public struct VenueProfile: Equatable, Codable, Sendable {
     /// The instrument of every symbol the venue has not described (its symbol and base asset are
     /// filled in per symbol).
     public var defaultInstrument: Instrument
-    /// Minutes east of UTC where the trading day starts, unless `risk.day_start` says otherwise.
+    /// Minutes east of UTC where the trading day starts, unless `risk.day_start` says otherwise,
+    /// and the name of that time zone in messages (`KST`).
     public var dayStartOffsetMinutes: Int
+    public var dayStartZone: String
     /// Leverage of every position (1 on spot venues).
     public var leverage: Int
 
     public init(name: String, quoteAsset: String, symbolPrefix: String, symbolSuffix: String, defaultInstrument: Instrument,
-                dayStartOffsetMinutes: Int, leverage: Int = 1) {
+                dayStartOffsetMinutes: Int, dayStartZone: String, leverage: Int = 1) {
         self.name = name
         self.quoteAsset = quoteAsset
         self.symbolPrefix = symbolPrefix
         self.symbolSuffix = symbolSuffix
         self.defaultInstrument = defaultInstrument
         self.dayStartOffsetMinutes = dayStartOffsetMinutes
+        self.dayStartZone = dayStartZone
         self.leverage = leverage
     }
 

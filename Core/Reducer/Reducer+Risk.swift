@@ -4,11 +4,12 @@ extension State {
     /// Minutes east of UTC where the trading day starts (`risk.day_start`, else the venue's).
     var dayStartOffsetMinutes: Int { config.risk.dayStartOffsetMinutes ?? venue.dayStartOffsetMinutes }
 
-    /// `00:00 UTC+09:00` for an offset of 540 minutes.
-    var dayStartLabel: String {
-        let offset = dayStartOffsetMinutes
+    /// The zone of the trading day in messages: the venue's (`KST`), or `UTC+09:00` for a
+    /// configured offset of 540 minutes.
+    var dayZone: String {
+        guard let offset = config.risk.dayStartOffsetMinutes else { return venue.dayStartZone }
         let hours = abs(offset) / 60, minutes = abs(offset) % 60
-        return "00:00 UTC\(offset < 0 ? "-" : "+")\(hours < 10 ? "0" : "")\(hours):\(minutes < 10 ? "0" : "")\(minutes)"
+        return "UTC\(offset < 0 ? "-" : "+")\(hours < 10 ? "0" : "")\(hours):\(minutes < 10 ? "0" : "")\(minutes)"
     }
 
     /// At the day's start (00:00 KST on Upbit) the day's P&L starts over from the equity of that moment.
@@ -20,7 +21,7 @@ extension State {
         risk.dayRealizedPnL = 0
         if risk.dailyLossLimitHit {
             risk.dailyLossLimitHit = false
-            commands.append(notification(.resume, nil, "new trading day (\(dayStartLabel)): entries resume"))
+            commands.append(notification(.resume, nil, "new \(dayZone) day: entries resume"))
         }
     }
 
@@ -31,7 +32,7 @@ extension State {
               -risk.dayRealizedPnL >= risk.dayStartEquity * limit else { return }
         risk.dailyLossLimitHit = true
         commands.append(notification(.halt, nil,
-            "daily loss limit reached (\(risk.dayRealizedPnL.floored(places: 0)) \(venue.quoteAsset) today): no entries until \(dayStartLabel)"))
+            "daily loss limit reached (\(risk.dayRealizedPnL.floored(places: 0)) \(venue.quoteAsset) today): no entries until 00:00 \(dayZone)"))
     }
 
     /// Startup and crash recovery: every working order is asked about by identifier and the

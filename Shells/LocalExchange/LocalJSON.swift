@@ -52,7 +52,7 @@ enum LocalJSON {
 
     static func myOrder(_ order: SimulatedExchange.Order, update: OrderUpdate) -> String {
         let (price, volume) = priceAndVolume(order)
-        return #"{"type":"myOrder","code":"\#(order.request.market)","uuid":"\#(order.uuid)","ask_bid":"\#(side(order).uppercased())","order_type":"\#(type(order))","state":"\#(update.state.rawValue)","price":\#(price.replacingOccurrences(of: "\"", with: "")),"volume":\#(volume.replacingOccurrences(of: "\"", with: "")),"executed_volume":\#(update.executedQuantity),"executed_funds":\#(update.executedQuote),"paid_fee":\#(update.paidFee),"identifier":"\#(order.request.identifier)","timestamp":\#(update.time),"stream_type":"REALTIME"}"#
+        return #"{"type":"myOrder","code":"\#(order.request.market)","uuid":"\#(order.uuid)","ask_bid":"\#(side(order).uppercased())","order_type":"\#(type(order))","state":"\#(UpbitOrderState(update.state).rawValue)","price":\#(price.replacingOccurrences(of: "\"", with: "")),"volume":\#(volume.replacingOccurrences(of: "\"", with: "")),"executed_volume":\#(update.executedQuantity),"executed_funds":\#(update.executedQuote),"paid_fee":\#(update.paidFee),"identifier":"\#(order.request.identifier)","timestamp":\#(update.time),"stream_type":"REALTIME"}"#
     }
 
     static func myAsset(_ balances: [Balance], time: Milliseconds) -> String {

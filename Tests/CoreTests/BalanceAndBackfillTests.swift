@@ -1,10 +1,12 @@
 import Core
+import Shells
+import TestSupport
 import Testing
 
 /// Issue 11, items 8 and 11: pushed balances, and candle backfills that fail.
 @Suite struct BalanceAndBackfillTests {
     @Test func pushedBalancesThatDisagreeWithTheBooksAreFetchedAndAdopted() {
-        var state = State(config: Config(), options: .init(identifierPrefix: "t"))
+        var state = upbitState(Config(), options: .init(identifierPrefix: "t"))
         // A myAsset frame that agrees with the books changes nothing.
         #expect(run(&state, [.balancesPushed([Balance(currency: "KRW", balance: 1_000_000, locked: 0)], time: at(0))]) == [])
         // The operator withdrew 300,000 KRW: the balances are fetched (a frame is not adopted as such).
@@ -27,11 +29,11 @@ import Testing
             Balance(currency: "KRW", balance: 99_750, locked: 0), Balance(currency: "BTC", balance: 1, locked: 0),
         ], time: at(30, 6, 100))])
         #expect(state.cash == 99_750)
-        #expect(state.positions[0].volume == 1)
+        #expect(state.positions[0].quantity == 1)
     }
 
     @Test func aFailedBackfillIsRetriedWithBackoffAndReportedOnce() {
-        var state = State(config: Config(), options: .init(identifierPrefix: "t", backfillCandles: 200))
+        var state = upbitState(Config(), options: .init(identifierPrefix: "t", backfillCandles: 200))
         var btc = Market("KRW-BTC")
         #expect(run(&state, [btc.trade(105, "1", at: at(10, 5))]) == [.fetchCandles(requestId: 1, market: "KRW-BTC", count: 200)])
         let failed = run(&state, [.candlesFetchFailed(requestId: 1, market: "KRW-BTC", time: at(10, 5, 100))])

@@ -1,4 +1,6 @@
 import Core
+import Shells
+import TestSupport
 import Testing
 
 /// Issue 11, item 2: no event from the exchange moves the clock by more than the bound.
@@ -17,7 +19,7 @@ import Testing
         #expect(state.market("KRW-BTC")?.lastPrice == 500_000)
         // The next real trade is not late: the stop loss works.
         let stop = run(&state, [btc.trade(495_000, "0.01", at: at(30, 7))])
-        #expect(stop == [.placeOrder(OrderRequest(identifier: "t-1-s2", market: "KRW-BTC", kind: .marketSell(volume: 1)))])
+        #expect(stop == [.placeOrder(upbitOrder("t-1-s2", "KRW-BTC", .marketSell(volume: 1)))])
         #expect(state.statistics.lateTrades == 0)
     }
 
@@ -48,7 +50,7 @@ import Testing
                                          at: at(30, 6) + ClockTests.day)])
         #expect(future.count == 1)  // the clock warning
         #expect(state.statistics.futureEvents == 1)
-        #expect(state.positions[0].volume == 0)
+        #expect(state.positions[0].quantity == 0)
         #expect(state.orders["t-1-b1"]?.nextQueryAt == at(30, 7))
         #expect(run(&state, [.timerFired(time: at(30, 7))]) == [.queryOrder(identifier: "t-1-b1")])
         // The query's answer carries the driver's time: believed.
@@ -58,19 +60,27 @@ import Testing
     }
 
     @Test func withoutADriverClockFrameTimeIsTheClockAsInBacktests() {
-        var state = State(config: Config(), options: .init(identifierPrefix: "t"))
+        var state = upbitState(Config(), options: .init(identifierPrefix: "t"))
         var btc = Market("KRW-BTC")
         run(&state, [btc.trade(500_000, "0.1", at: at(0)), btc.trade(500_000, "0.1", at: at(0) + ClockTests.day)])
         #expect(state.now == at(0) + ClockTests.day)
         #expect(state.statistics.futureEvents == 0)
     }
 
+    @Test func daysAtOtherOffsets() {
+        #expect(Time.day(t0, offsetMinutes: 0) == 20_454)  // 00:00 UTC
+        #expect(Time.day(t0 - 1, offsetMinutes: 0) == 20_453)
+        #expect(Time.day(t0 - 1, offsetMinutes: -60) == 20_453)  // 22:59:59.999 at UTC-1
+        #expect(Time.day(t0 + 3_600_000 - 1, offsetMinutes: -60) == 20_453)  // 23:59:59.999 at UTC-1
+        #expect(Time.day(t0 + 3_600_000, offsetMinutes: -60) == 20_454)
+    }
+
     @Test func kstDaysOfExtremeTimes() {
-        #expect(Time.kstDay(t0) == 20_454)
-        #expect(Time.kstDay(t0 - 9 * 3_600_000 - 1) == 20_453)  // 23:59:59.999 KST the day before
-        #expect(Time.kstDay(.max) == 106_751_991_167)
-        #expect(Time.kstDay(.min) == -106_751_991_167)  // floor((min + 9 h) / day)
-        #expect(Time.kstDay(-1) == 0)  // 08:59:59.999 KST on 1970-01-01
+        #expect(Time.day(t0, offsetMinutes: 540) == 20_454)
+        #expect(Time.day(t0 - 9 * 3_600_000 - 1, offsetMinutes: 540) == 20_453)  // 23:59:59.999 KST the day before
+        #expect(Time.day(Int64.max, offsetMinutes: 540) == 106_751_991_167)
+        #expect(Time.day(Int64.min, offsetMinutes: 540) == -106_751_991_167)  // floor((min + 9 h) / day)
+        #expect(Time.day(-1, offsetMinutes: 540) == 0)  // 08:59:59.999 KST on 1970-01-01
         #expect(Time.adding(.max, 5_000) == .max)
         #expect(Time.duration(Int.max, Time.minute) == .max)
     }

@@ -1,4 +1,6 @@
 import Core
+import Shells
+import TestSupport
 import Testing
 
 /// Issue 11, item 3: every numeric setting has an upper bound, so nothing that passes
@@ -21,7 +23,7 @@ import Testing
     }
 
     @Test func theLargestValuesPassValidation() {
-        #expect(ConfigBoundsTests.largest().validate() == [])
+        #expect(ConfigBoundsTests.largest().validate(for: UpbitVenue.profile) == [])
     }
 
     @Test func valuesThatWouldOverflowAreRefusedByKey() {
@@ -36,7 +38,7 @@ import Testing
         config.risk.staleFeedSeconds = .max
         config.risk.maxClockSkewSeconds = 0
         config.risk.priceBand = 0
-        #expect(config.validate().map(\.description) == [
+        #expect(config.validate(for: UpbitVenue.profile).map(\.description) == [
             "capital.initial_krw: must be in (0, 1000000000000000] (got 10000000000000000)",
             "entry.min_volume_ratio: must be in (0, 1000000] (got inf)",
             "entry.min_recent_value_krw: must be in [0, 1000000000000000] (got 100000000000000000000)",

@@ -1,4 +1,6 @@
 import Core
+import Shells
+import TestSupport
 import Testing
 
 func decisions(_ commands: [Command]) -> [String] {
@@ -17,7 +19,7 @@ func orders(_ commands: [Command]) -> [OrderRequest] {
 
 @Suite struct EntryScenarioTests {
     @Test func ofTwoSurgingCandidatesOnlyTheOneWithMoreBidsIsBought() {
-        var state = State(config: Config(), options: .init(identifierPrefix: "t", trace: true))
+        var state = upbitState(Config(), options: .init(identifierPrefix: "t", trace: true))
         var btc = Market("KRW-BTC")
         var eth = Market("KRW-ETH")
         run(&state, btc.warmUp(low: 500_000, high: 500_500) + eth.warmUp(low: 3_000_000, high: 3_001_000))
@@ -27,11 +29,11 @@ func orders(_ commands: [Command]) -> [OrderRequest] {
         // When the clock reaches the next second, both are evaluated, ETH first.
         let commands = run(&state, [.timerFired(time: at(30, 6))])
         #expect(decisions(commands) == ["KRW-ETH skip ask_dominant", "KRW-BTC buy entry"])
-        #expect(orders(commands) == [OrderRequest(identifier: "t-1-b1", market: "KRW-BTC", kind: .marketBuy(amountKRW: 500_000))])
+        #expect(orders(commands) == [upbitOrder("t-1-b1", "KRW-BTC", .marketBuy(amount: 500_000))])
     }
 
     @Test func noTradeWhileRSIIsBelow30() {
-        var state = State(config: Config(), options: .init(identifierPrefix: "t", trace: true))
+        var state = upbitState(Config(), options: .init(identifierPrefix: "t", trace: true))
         var btc = Market("KRW-BTC")
         // A steady fall: every change is a loss, RSI = 0.
         run(&state, (0..<30).map { btc.trade(Fixed(600_000 - $0 * 1_000), "0.1", at: at($0)) })
@@ -43,7 +45,7 @@ func orders(_ commands: [Command]) -> [OrderRequest] {
     }
 
     @Test func aSurgeBelowTwiceTheAverageIsNotBought() {
-        var state = State(config: Config(), options: .init(identifierPrefix: "t", trace: true))
+        var state = upbitState(Config(), options: .init(identifierPrefix: "t", trace: true))
         var btc = Market("KRW-BTC")
         run(&state, btc.warmUp(low: 500_000, high: 500_500) + [btc.book(bid: 2, ask: 1, at: at(30, 4))])
         let commands = run(&state, [btc.trade(500_000, "0.19", at: at(30, 5))])
@@ -69,7 +71,7 @@ func orders(_ commands: [Command]) -> [OrderRequest] {
     @Test func maxPositionsCapsEntries() {
         var config = Config()
         config.capital.maxPositions = 1
-        var state = State(config: config, options: .init(identifierPrefix: "t", trace: true))
+        var state = upbitState(config, options: .init(identifierPrefix: "t", trace: true))
         var btc = Market("KRW-BTC")
         var eth = Market("KRW-ETH")
         run(&state, btc.warmUp(low: 500_000, high: 500_500) + eth.warmUp(low: 3_000_000, high: 3_001_000))
@@ -105,7 +107,7 @@ func orders(_ commands: [Command]) -> [OrderRequest] {
     }
 
     @Test func aStaleFeedHaltsEntriesUntilDataFlowsAgain() {
-        var state = State(config: Config(), options: .init(identifierPrefix: "t", trace: true))
+        var state = upbitState(Config(), options: .init(identifierPrefix: "t", trace: true))
         var btc = Market("KRW-BTC")
         run(&state, btc.warmUp(low: 500_000, high: 500_500))
         let surge = run(&state, [btc.trade(500_000, "1", at: at(30, 5))])
@@ -124,7 +126,7 @@ func orders(_ commands: [Command]) -> [OrderRequest] {
     }
 
     @Test func noMarketDataForTenSecondsIsAStaleFeed() {
-        var state = State(config: Config(), options: .init(identifierPrefix: "t"))
+        var state = upbitState(Config(), options: .init(identifierPrefix: "t"))
         var btc = Market("KRW-BTC")
         run(&state, [btc.trade(500_000, "0.1", at: at(0))])
         #expect(run(&state, [.timerFired(time: at(0, 9))]) == [])

@@ -1,4 +1,6 @@
 import Core
+import Shells
+import TestSupport
 import Foundation
 import Testing
 
@@ -54,7 +56,7 @@ import Testing
 }
 
 @Suite struct CandleTests {
-    func state() -> State { State(config: Config(), options: .init(identifierPrefix: "t", trace: true)) }
+    func state() -> State { upbitState(Config(), options: .init(identifierPrefix: "t", trace: true)) }
 
     @Test func aMinuteWithoutTradesIsAFlatCandleWithZeroVolume() {
         var state = state()
@@ -103,7 +105,7 @@ import Testing
     }
 
     @Test func backfilledCandlesGoInFrontWithGapsFilled() {
-        var state = State(config: Config(), options: .init(identifierPrefix: "t", backfillCandles: 200))
+        var state = upbitState(Config(), options: .init(identifierPrefix: "t", backfillCandles: 200))
         var btc = Market("KRW-BTC")
         let first = run(&state, [btc.trade(105, "1", at: at(10, 5))])
         #expect(first == [.fetchCandles(requestId: 1, market: "KRW-BTC", count: 200)])

@@ -1,4 +1,6 @@
 import Core
+import Shells
+import TestSupport
 import Foundation
 import Testing
 
@@ -58,26 +60,27 @@ import Testing
 
     @Test func buysRoundDownAndSellsRoundUp() {
         #expect(UpbitVenue.krwTicks.roundDown(fixed("501234")) == 501_000)
-        #expect(TickGrid.roundUp(fixed("501234")) == 501_500)
-        #expect(TickGrid.roundUp(fixed("99999.5")) == 100_000)  // onto the next band's boundary
-        #expect(UpbitVenue.krwTicks.roundDown(fixed("1234.5678"), tick: fixed("0.1")) == fixed("1234.5"))
+        #expect(UpbitVenue.krwTicks.roundUp(fixed("501234")) == 501_500)
+        #expect(UpbitVenue.krwTicks.roundUp(fixed("99999.5")) == 100_000)  // onto the next band's boundary
+        #expect(TickScheme.fixed(fixed("0.1")).roundDown(fixed("1234.5678")) == fixed("1234.5"))
         #expect(UpbitVenue.krwTicks.isOnGrid(501_500))
         #expect(!UpbitVenue.krwTicks.isOnGrid(501_550))
     }
 
     @Test func theExchangesTickSizeOverridesTheTable() {
-        var state = State(config: Config(), options: .init(identifierPrefix: "t"))
+        var state = upbitState(Config(), options: .init(identifierPrefix: "t"))
         run(&state, [.marketRulesReceived(MarketRules(market: "KRW-USDT", tickSize: fixed("0.5"), minimumNotional: 5_000,
                                                       feeRate: fixed("0.0004")), time: at(0))])
-        #expect(state.market("KRW-USDT")?.rules.tickSize == fixed("0.5"))
-        #expect(state.market("KRW-USDT")?.rules.feeRate == fixed("0.0004"))
+        #expect(state.market("KRW-USDT")?.instrument.tickScheme == .fixed(fixed("0.5")))
+        #expect(state.market("KRW-USDT")?.instrument.takerFee == fixed("0.0004"))
+        #expect(state.market("KRW-USDT")?.instrument.minimumNotional == 5_000)
     }
 }
 
 @Suite struct ConfigValidationTests {
     @Test func defaultsAreValidAndMatchTheStrategy() {
         let config = Config()
-        #expect(config.validate() == [])
+        #expect(config.validate(for: UpbitVenue.profile) == [])
         #expect(config.exit.takeProfit == fixed("0.003"))
         #expect(config.exit.effectiveTrailingActivation == fixed("0.003"))
         #expect(config.capital.positionFraction == fixed("0.5"))
@@ -90,7 +93,7 @@ import Testing
         config.entry.rsiMin = 70
         config.entry.rsiMax = 60
         config.universe.exclude = ["BTC"]
-        #expect(config.validate().map(\.description) == [
+        #expect(config.validate(for: UpbitVenue.profile).map(\.description) == [
             "capital.position_fraction: must be in (0, 1] (got 1.5)",
             "entry.rsi_max: must be rsi_min...100 (got 60.0)",
             "exit.take_profit: must be in (0, 10) (got -0.1)",

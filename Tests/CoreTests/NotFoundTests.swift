@@ -1,11 +1,13 @@
 import Core
+import Shells
+import TestSupport
 import Testing
 
 /// Issue 12: an exit whose send got an unprocessed 5xx is re-sent within seconds once two
 /// queries and the open-orders list agree it is absent, never while it may exist.
 @Suite struct NotFoundTests {
     static func sell(_ identifier: String) -> Command {
-        .placeOrder(OrderRequest(identifier: identifier, market: "KRW-BTC", kind: .marketSell(volume: 1)))
+        .placeOrder(upbitOrder(identifier, "KRW-BTC", .marketSell(volume: 1)))
     }
 
     @Test func anAbsentExitIsResentAboutThreeSecondsAfterTheFirstNotFound() {
@@ -39,7 +41,7 @@ import Testing
         var (state, btc, _) = givenPositionOpen()
         run(&state, [btc.trade(495_000, "0.01", at: at(30, 6)), .orderOutcomeUnknown(identifier: "t-1-s2", time: at(30, 6, 100)),
                      .orderNotFound(identifier: "t-1-s2", time: at(30, 6, 200))])
-        let open = OrderUpdate(identifier: "t-1-s2", uuid: "u-s2", market: "KRW-BTC", state: .wait, executedQuantity: 0,
+        let open = OrderUpdate(identifier: "t-1-s2", uuid: "u-s2", market: "KRW-BTC", state: .open, executedQuantity: 0,
                                executedQuote: 0, paidFee: 0, time: at(30, 6, 300))
         run(&state, [.openOrdersFetched(requestId: 1, orders: [open], time: at(30, 6, 300)), .timerFired(time: at(30, 9))])
         #expect(run(&state, [.orderNotFound(identifier: "t-1-s2", time: at(30, 9, 100))]) == [.fetchOpenOrders(requestId: 2)])

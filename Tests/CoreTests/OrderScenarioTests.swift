@@ -1,4 +1,6 @@
 import Core
+import Shells
+import TestSupport
 import Testing
 
 @Suite struct OrderScenarioTests {
@@ -53,8 +55,7 @@ import Testing
         config.entry.order = .limit
         var (state, btc, sent) = givenEntrySent(config)
         // Best bid 500,000: 1 BTC at 500,000, cancelled after 10 s.
-        #expect(sent == [.placeOrder(OrderRequest(identifier: "t-1-b1", market: "KRW-BTC",
-                                                  kind: .limit(side: .buy, price: 500_000, volume: 1)))])
+        #expect(sent == [.placeOrder(upbitOrder("t-1-b1", "KRW-BTC", .limit(side: .buy, price: 500_000, volume: 1)))])
         run(&state, [.orderAccepted(identifier: "t-1-b1", uuid: "u-b1", time: at(30, 5, 100)),
                      update("t-1-b1", "KRW-BTC", .trade, volume: "0.3", funds: "150000", fee: "75", at: at(30, 8))])
         #expect(run(&state, [btc.book(bid: 2, ask: 1, at: at(30, 14))]) == [])
@@ -62,8 +63,7 @@ import Testing
 
         let cancelled = run(&state, [update("t-1-b1", "KRW-BTC", .cancel, volume: "0.3", funds: "150000", fee: "75",
                                             at: at(30, 15, 200))])
-        #expect(cancelled == [.placeOrder(OrderRequest(identifier: "t-1-f2", market: "KRW-BTC",
-                                                       kind: .marketBuy(amountKRW: 350_000)))])
+        #expect(cancelled == [.placeOrder(upbitOrder("t-1-f2", "KRW-BTC", .marketBuy(amount: 350_000)))])
         let filled = run(&state, [update("t-1-f2", "KRW-BTC", .cancel, volume: "0.7", funds: "350000", fee: "175",
                                          at: at(30, 15, 400))])
         #expect(filled == [notify(.entry, "KRW-BTC", "bought 1 KRW-BTC at 500000 for 500000 KRW", at: at(30, 15, 400))])
@@ -81,7 +81,7 @@ import Testing
         let ended = run(&state, [update("t-1-b1", "KRW-BTC", .cancel, volume: "0.3", funds: "150000", fee: "75",
                                         at: at(30, 15, 200))])
         #expect(ended == [notify(.entry, "KRW-BTC", "bought 0.3 KRW-BTC at 500000 for 150000 KRW", at: at(30, 15, 200))])
-        #expect(state.positions[0].volume == fixed("0.3"))
+        #expect(state.positions[0].quantity == fixed("0.3"))
     }
 
     @Test func outOfOrderUpdatesNeverTakeAFillBack() {
@@ -92,14 +92,14 @@ import Testing
         run(&state, [update("t-1-b1", "KRW-BTC", .wait, volume: "0.2", funds: "100000", fee: "50", at: at(30, 5, 200))])
         #expect(state == before)
         run(&state, [update("t-1-b1", "KRW-BTC", .cancel, volume: "1", funds: "500000", fee: "250", at: at(30, 5, 400))])
-        #expect(state.positions[0].volume == 1)
+        #expect(state.positions[0].quantity == 1)
     }
 
     @Test func anUpdateThatSpendsMoreThanTheOrderIsRejectedAsInconsistent() {
         var (state, _, _) = givenEntrySent()
         run(&state, [update("t-1-b1", "KRW-BTC", .cancel, volume: "2", funds: "1000000", fee: "500", at: at(30, 5, 300))])
         #expect(state.statistics.inconsistentOrderUpdates == 1)
-        #expect(state.positions[0].volume == 0)
+        #expect(state.positions[0].quantity == 0)
         #expect(state.orders["t-1-b1"] != nil)
     }
 
@@ -163,7 +163,7 @@ import Testing
         var (state, _, _) = givenEntrySent()
         run(&state, [.recovered(time: at(30, 9))])
         func open(_ identifier: String) -> OrderUpdate {
-            OrderUpdate(identifier: identifier, uuid: "u-" + identifier, market: "KRW-BTC", state: .wait, executedQuantity: 0,
+            OrderUpdate(identifier: identifier, uuid: "u-" + identifier, market: "KRW-BTC", state: .open, executedQuantity: 0,
                         executedQuote: 0, paidFee: 0, time: at(30, 9, 500))
         }
         let commands = run(&state, [.openOrdersFetched(requestId: 1, orders: [open("t-1-b1"), open("t-7-s9"), open("my-own-order")],

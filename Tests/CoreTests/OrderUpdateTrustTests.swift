@@ -1,4 +1,6 @@
 import Core
+import Shells
+import TestSupport
 import Testing
 
 /// Issue 11, item 6: an update that contradicts what the order could do is not a fill.
@@ -11,7 +13,7 @@ import Testing
             "order t-1-b1: an update contradicts what the order could do (10 for 500000 KRW): not booked, asking the exchange",
             at: at(30, 5, 200))])
         #expect(state.statistics.inconsistentOrderUpdates == 1)
-        #expect(state.positions[0].volume == 0)
+        #expect(state.positions[0].quantity == 0)
         #expect(state.orders["t-1-b1"]?.nextQueryAt == at(30, 6, 200))
         // The same lie again changes nothing but the count; the query goes out on time.
         let before = state
@@ -30,9 +32,9 @@ import Testing
         var (state, _, _) = givenEntrySent()
         let unusual = update("t-1-b1", "KRW-BTC", .cancel, volume: "1.1", funds: "500000", fee: "250", at: at(30, 5, 200))
         run(&state, [unusual, .timerFired(time: at(30, 7))])
-        #expect(state.positions[0].volume == 0)
+        #expect(state.positions[0].quantity == 0)
         run(&state, [unusual])  // the query's answer
-        #expect(state.positions[0].volume == fixed("1.1"))
+        #expect(state.positions[0].quantity == fixed("1.1"))
         #expect(state.statistics.inconsistentOrderUpdates == 1)
     }
 
@@ -61,7 +63,7 @@ import Testing
         // A fee of 10,000 KRW on 495,000 (over 1 %).
         run(&state, [update("t-1-s2", "KRW-BTC", .done, volume: "1", funds: "495000", fee: "10000", at: at(30, 6, 200))])
         #expect(state.statistics.inconsistentOrderUpdates == 2)
-        #expect(state.positions[0].volume == 1)
+        #expect(state.positions[0].quantity == 1)
         #expect(state.cash == 499_750)
     }
 
@@ -71,7 +73,7 @@ import Testing
         var (state, _, _) = givenEntrySent(config)  // 1 BTC at 500,000
         run(&state, [update("t-1-b1", "KRW-BTC", .trade, volume: "0.5", funds: "300000", fee: "150", at: at(30, 6))])
         #expect(state.statistics.inconsistentOrderUpdates == 1)
-        #expect(state.positions[0].volume == 0)
+        #expect(state.positions[0].quantity == 0)
     }
 
     @Test func aFillAfterTheOrderEndedIsIgnored() {
@@ -95,7 +97,7 @@ import Testing
                      btc.book(bid: 2, ask: 1, at: at(31, 10), bestBid: 600_000, bestAsk: 600_500),
                      btc.trade(600_000, "0.01", at: at(31, 10, 100))])
         run(&state, [update("t-1-b1", "KRW-BTC", .cancel, volume: "1", funds: "500000", fee: "250", at: at(31, 11))])
-        #expect(state.positions[0].volume == 1)
+        #expect(state.positions[0].quantity == 1)
         #expect(state.statistics.inconsistentOrderUpdates == 0)
     }
 }

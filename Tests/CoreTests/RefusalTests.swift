@@ -1,10 +1,12 @@
 import Core
+import Shells
+import TestSupport
 import Testing
 
 /// Issue 11, items 5 and 9: refusals, back-offs, stuck positions and the operator's pause.
 @Suite struct RefusalTests {
     static func sell(_ identifier: String, _ volume: Fixed = 1) -> Command {
-        .placeOrder(OrderRequest(identifier: identifier, market: "KRW-BTC", kind: .marketSell(volume: volume)))
+        .placeOrder(upbitOrder(identifier, "KRW-BTC", .marketSell(volume: volume)))
     }
 
     @Test func refusalsOurClientMakesWithoutSendingNeverMakeAPositionStuck() {
@@ -89,7 +91,7 @@ import Testing
         #expect(orders(waiting) == [])
         // 30 s later: resized to the account (half of 200,000).
         let retry = run(&state, [btc.trade(500_000, "0.5", at: at(30, 35, 100))])
-        #expect(orders(retry) == [OrderRequest(identifier: "t-2-b1", market: "KRW-BTC", kind: .marketBuy(amountKRW: 100_000))])
+        #expect(orders(retry) == [upbitOrder("t-2-b1", "KRW-BTC", .marketBuy(amount: 100_000))])
         // Refused again: 60 s this time.
         let again = run(&state, [.orderRejected(identifier: "t-2-b1", error: "insufficient_funds_bid", time: at(30, 35, 200))])
         #expect(again.contains(notify(.halt, nil, "entry refused: no entries for 60 s", at: at(30, 35, 200))))

@@ -1,4 +1,6 @@
 import Core
+import Shells
+import TestSupport
 import Foundation
 import Testing
 

@@ -1,4 +1,6 @@
 import Core
+import Shells
+import TestSupport
 import Testing
 
 /// Issue 11, item 7: one print the book contradicts moves no money.
@@ -11,15 +13,15 @@ import Testing
         #expect(state.market("KRW-BTC")?.candles.building?.high == 500_000)
         // A real take-profit print still sells.
         let real = run(&state, [btc.trade(501_500, "0.01", at: at(30, 7))])
-        #expect(real == [.placeOrder(OrderRequest(identifier: "t-1-s2", market: "KRW-BTC", kind: .marketSell(volume: 1)))])
+        #expect(real == [.placeOrder(upbitOrder("t-1-s2", "KRW-BTC", .marketSell(volume: 1)))])
     }
 
     @Test func aPrintAtOneWritesNothingOffAndSellsNothing() {
         var (state, btc, _) = givenPositionOpen()
         #expect(run(&state, [btc.trade(1, "0.01", at: at(30, 6))]) == [])
-        #expect(state.positions[0].volume == 1)
+        #expect(state.positions[0].quantity == 1)
         #expect(state.positions[0].writtenOffQuantity == 0)
-        #expect(state.equityKRW == fixed("999750"))  // 499,750 free + 1 BTC at 500,000
+        #expect(state.equity == fixed("999750"))  // 499,750 free + 1 BTC at 500,000
     }
 
     @Test func theBandIsThePriceBandAroundBestBidAndAsk() {
@@ -34,7 +36,7 @@ import Testing
     }
 
     @Test func withoutAFreshBookAJumpIsBelievedOnceASecondPrintAgrees() {
-        var state = State(config: Config(), options: .init(identifierPrefix: "t"))
+        var state = upbitState(Config(), options: .init(identifierPrefix: "t"))
         var btc = Market("KRW-BTC")
         run(&state, [btc.trade(100, "1", at: at(0, 1)), btc.trade(120, "1", at: at(0, 2))])
         #expect(state.market("KRW-BTC")?.lastPrice == 100)
@@ -55,7 +57,7 @@ import Testing
         // 0.99 BTC sold; 0.01 BTC (5,000 KRW at the best bid) is left and still sellable.
         let rest = run(&state, [update("t-1-s2", "KRW-BTC", .done, volume: "0.99", funds: "490050", fee: "245.025",
                                        at: at(30, 6, 100))])
-        #expect(orders(rest) == [OrderRequest(identifier: "t-1-s3", market: "KRW-BTC", kind: .marketSell(volume: fixed("0.01")))])
+        #expect(orders(rest) == [upbitOrder("t-1-s3", "KRW-BTC", .marketSell(volume: fixed("0.01")))])
         #expect(state.positions[0].writtenOffQuantity == 0)
     }
 }

@@ -1,4 +1,5 @@
 import Core
+import TestSupport
 import Foundation
 import Shells
 import Testing
@@ -24,7 +25,7 @@ import Testing
         #expect(leg.reason == .takeProfit)
         #expect(leg.entryPrice == 500_000)
         #expect(leg.exitPrice == 501_500)
-        #expect(leg.volume == 1)
+        #expect(leg.quantity == 1)
         #expect(leg.netPnL == Fixed("999.25")!)
         #expect(summary.finalEquityKRW == Fixed("1000999.25")!)
     }
@@ -51,7 +52,7 @@ import Testing
         tape.trade("KRW-BTC", "501400", "0.01", at: at(30, 10))
         let (summary, _) = backtest(tape, config: config)
         #expect(summary.ledger.map(\.reason) == [.partialTakeProfit, .trailingStop])
-        #expect(summary.ledger.map(\.volume) == [Fixed("0.5")!, Fixed("0.5")!])
+        #expect(summary.ledger.map(\.quantity) == [Fixed("0.5")!, Fixed("0.5")!])
         #expect(summary.ledger.map(\.exitPrice) == [501_500, 501_400])
         #expect(summary.positions == 1)
     }

@@ -1,4 +1,5 @@
 import Core
+import TestSupport
 import Foundation
 import LocalExchange
 import Shells
@@ -190,7 +191,7 @@ func shell(_ tool: String, _ arguments: [String]) -> Bool {
         for event in workedExampleEvents().prefix(33) { _ = reduce(&state, event) }
         #expect(state.positions.count == 1)
         var json = String(decoding: try JSONEncoder().encode(state), as: UTF8.self)
-        json = #"{"ledger":[{"positionId":1,"market":"KRW-BTC","entryTime":0,"entryPrice":"1","exitTime":0,"exitPrice":"1","volume":"1","grossPnL":"0","feeKRW":"0","netPnL":"0","returnPercent":"0","reason":"stop_loss"}],"#
+        json = #"{"ledger":[{"positionId":1,"market":"KRW-BTC","entryTime":0,"entryPrice":"1","exitTime":0,"exitPrice":"1","volume":"1","grossPnLKRW":"0","feeKRW":"0","netPnLKRW":"0","returnPercent":"0","reason":"stop_loss"}],"#
             + json.dropFirst()
         let payload = [UInt8]([0, 0, 0, 2]) + Array(json.utf8)
         let record = withUnsafeBytes(of: CRC32.checksum(payload).bigEndian) { Array($0) } + payload
@@ -199,7 +200,7 @@ func shell(_ tool: String, _ arguments: [String]) -> Bool {
         _ = try store.open(identifierPrefix: "st", now: 0)
         let environment = try LMDBEnvironment(directory: directory)
         try environment.write { try $0.put(try $0.database("snapshots"), key: Array(repeating: 0, count: 8), value: record) }
-        let recovered = try store.recover(initial: initialState())
+        let recovered = try store.recover(initial: initialState(), venue: UpbitVenue.profile)
         #expect(recovered.snapshotSequence == 0 && recovered.notes.isEmpty)
         #expect(recovered.state.positions.map(\.lastExitReason) == [.stopLoss])
     }
@@ -214,7 +215,7 @@ func shell(_ tool: String, _ arguments: [String]) -> Bool {
         first.capital.initialCapital = 777_000
         do {
             let store = try Store(directory: directory)
-            var opened = try TradingLoop.open(store, initial: State(config: first, options: .init(identifierPrefix: "st")),
+            var opened = try TradingLoop.open(store, initial: upbitState(first, options: .init(identifierPrefix: "st")),
                                               config: first, now: 0)
             #expect(!opened.configAdopted)
             #expect(opened.recovery.snapshotSequence == 0)
@@ -226,7 +227,7 @@ func shell(_ tool: String, _ arguments: [String]) -> Bool {
         var edited = first
         edited.exit.takeProfit = Fixed("0.01")!
         let store = try Store(directory: directory)
-        let reopened = try TradingLoop.open(store, initial: State(config: Config()), config: edited, now: 2)
+        let reopened = try TradingLoop.open(store, initial: upbitState(Config()), config: edited, now: 2)
         #expect(reopened.configAdopted)
         #expect(reopened.recovery.state.config == first)
         #expect(reopened.loop.state.config == edited)
@@ -239,7 +240,7 @@ func shell(_ tool: String, _ arguments: [String]) -> Bool {
         }
         let event = try JSONDecoder().decode(Event.self, from: Data(try #require(last).dropFirst(4)))
         #expect(event == .configAdopted(edited, time: 2))
-        let reader = try Store(directory: directory, readOnly: true, create: false).recover()
+        let reader = try Store(directory: directory, readOnly: true, create: false).recover(venue: UpbitVenue.profile)
         #expect(reader.snapshotSequence == 21 && reader.replayedEvents == 0)
         #expect(reader.state == reopened.loop.state)
         // `surge status` recovers the same way: the store's capital, not the default config's
@@ -257,7 +258,7 @@ func shell(_ tool: String, _ arguments: [String]) -> Bool {
         var broken = run(Array(events.prefix(20)))
         broken.cash = -1
         try store.append(Array(events[10..<20]), snapshot: broken)
-        let recovered = try store.recover(initial: initialState())
+        let recovered = try store.recover(initial: initialState(), venue: UpbitVenue.profile)
         #expect(recovered.snapshotSequence == 10)
         #expect(recovered.state == run(Array(events.prefix(20))))
         #expect(recovered.notes.first?.contains("invariants broken: cash is negative") == true)
@@ -285,7 +286,7 @@ func shell(_ tool: String, _ arguments: [String]) -> Bool {
             let store = try Store(directory: directory)
             let prefix = IdentifierPrefix.fresh(now: now)
             #expect(prefix.count <= 12 && prefix.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 122) })
-            let opened = try TradingLoop.open(store, initial: State(config: Config(), options: .init(identifierPrefix: prefix)),
+            let opened = try TradingLoop.open(store, initial: upbitState(Config(), options: .init(identifierPrefix: prefix)),
                                               config: Config(), now: 0)
             prefixes.insert(opened.meta.identifierPrefix)
         }

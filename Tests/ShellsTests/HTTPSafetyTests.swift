@@ -1,4 +1,5 @@
 import Core
+import TestSupport
 import Foundation
 import Shells
 import Testing
@@ -30,7 +31,7 @@ import Testing
             let server = try DroppingHTTPServer(postAnswer: ("401 Unauthorized", #"{"error":{"name":"\#(name)","message":"x"}}"#))
             let rest = UpbitREST(baseURL: "http://127.0.0.1:\(server.port)",
                                  credentials: UpbitCredentials(accessKey: "access", secretKey: "secret"))
-            let outcome = rest.createOrder(OrderRequest(identifier: "t-1-s2", market: "KRW-BTC", kind: .marketSell(volume: 1)))
+            let outcome = rest.createOrder(upbitOrder("t-1-s2", "KRW-BTC", .marketSell(volume: 1)))
             guard case .unknown(let reason) = outcome else {
                 Issue.record("\(name): expected unknown, got \(outcome)")
                 continue
@@ -44,7 +45,7 @@ import Testing
         let server = try DroppingHTTPServer(postAnswer: ("400 Bad Request", #"{"error":{"name":"insufficient_funds_ask","message":"x"}}"#))
         let rest = UpbitREST(baseURL: "http://127.0.0.1:\(server.port)",
                              credentials: UpbitCredentials(accessKey: "access", secretKey: "secret"))
-        let outcome = rest.createOrder(OrderRequest(identifier: "t-1-s2", market: "KRW-BTC", kind: .marketSell(volume: 1)))
+        let outcome = rest.createOrder(upbitOrder("t-1-s2", "KRW-BTC", .marketSell(volume: 1)))
         guard case .rejected(let error) = outcome else { Issue.record("expected a rejection, got \(outcome)"); return }
         #expect(error.name == "insufficient_funds_ask")
     }

@@ -1,4 +1,5 @@
 import Core
+import TestSupport
 import Foundation
 import LocalExchange
 import Live
@@ -22,7 +23,7 @@ import Testing
             let position = try #require(await bot.state.positions.first { $0.phase == .open })
             let bought = await upbit.orderSummaries().filter { $0.identifier.hasPrefix("ly-\(position.id)-") }
                 .reduce(Fixed.zero) { $0 + $1.executedQuantity }
-            #expect(position.volume == bought)
+            #expect(position.quantity == bought)
             #expect(await bot.state.statistics.inconsistentOrderUpdates > 0)
         }
     }

@@ -1,4 +1,5 @@
 import Core
+import TestSupport
 import Foundation
 import LocalExchange
 import Shells
@@ -69,12 +70,12 @@ import Testing
             #expect(bot.terminationStatus == 0)
 
             #expect(await upbit.duplicateIdentifierAttempts == 0)
-            let recovered = try Store(directory: state, readOnly: true).recover(initial: State(config: Config()))
+            let recovered = try Store(directory: state, readOnly: true).recover(initial: upbitState(Config()), venue: UpbitVenue.profile)
             let books = recovered.state
             let balances = await upbit.balances()
             for position in books.positions where position.orderIdentifiers.isEmpty {
                 let held = balances.first { $0.currency == UpbitVenue.profile.baseAsset(of: position.market) }
-                #expect((held?.balance ?? 0) + (held?.locked ?? 0) == position.volume, "\(position.market)")
+                #expect((held?.balance ?? 0) + (held?.locked ?? 0) == position.quantity, "\(position.market)")
             }
             let open = await upbit.orderSummaries().filter { !$0.state.isFinal }.map(\.identifier)
             for identifier in open { #expect(books.orders[identifier] != nil, "\(identifier) open on the exchange, unknown to the bot") }

@@ -1,4 +1,5 @@
 import Core
+import TestSupport
 import Foundation
 import LocalExchange
 import Logging
@@ -81,7 +82,7 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
             let balances = await upbit.balances()
             for position in state.positions where position.orderIdentifiers.isEmpty {
                 let held = balances.first { $0.currency == UpbitVenue.profile.baseAsset(of: position.market) }
-                #expect((held?.balance ?? 0) + (held?.locked ?? 0) == position.volume)
+                #expect((held?.balance ?? 0) + (held?.locked ?? 0) == position.quantity)
             }
         }
     }

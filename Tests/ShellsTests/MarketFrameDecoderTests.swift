@@ -1,4 +1,5 @@
 import Core
+import TestSupport
 import Shells
 import Testing
 
@@ -79,7 +80,7 @@ import Testing
     func literalHashesMatchTheScanner(file: String, keys: Int) throws {
         let source = try String(contentsOfFile: #filePath.replacingOccurrences(
             of: "Tests/ShellsTests/MarketFrameDecoderTests.swift",
-            with: "Shells/Library/Upbit/Frames/" + file), encoding: .utf8)
+            with: "Shells/Library/Venues/Upbit/WebSocket/" + file), encoding: .utf8)
         let pattern = #/(0x[0-9A-F]{16}) /\* ([a-z0-9_]+) \*//#
         var seen: [UInt64: String] = [:]
         for match in source.matches(of: pattern) {

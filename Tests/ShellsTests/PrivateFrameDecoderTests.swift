@@ -1,4 +1,5 @@
 import Core
+import TestSupport
 import Shells
 import Testing
 
@@ -19,7 +20,7 @@ import Testing
              "timestamp":1710751597500,"stream_type":"REALTIME"}
             """.utf8))
         #expect(frame == .order(OrderUpdate(
-            identifier: "test-1", uuid: "ac2dc2a3-fce9-40a2-a4f6-5987c25c438f", market: "KRW-BTC", state: .trade,
+            identifier: "test-1", uuid: "ac2dc2a3-fce9-40a2-a4f6-5987c25c438f", market: "KRW-BTC", state: .partiallyFilled,
             executedQuantity: fixed("30925891.29839369"), executedQuote: fixed("44935.32005656603"),
             paidFee: fixed("22.467660028283017"), time: 1_710_751_597_500)))
     }
@@ -29,7 +30,7 @@ import Testing
             {"ty":"myOrder","cd":"KRW-BTC","uid":"u","ab":"ASK","ot":"market","s":"done","ev":0.5,"ef":50000,"pf":25,
              "id":"sg-3-s2","tms":1710751597500,"st":"REALTIME"}
             """.utf8))
-        #expect(frame == .order(OrderUpdate(identifier: "sg-3-s2", uuid: "u", market: "KRW-BTC", state: .done,
+        #expect(frame == .order(OrderUpdate(identifier: "sg-3-s2", uuid: "u", market: "KRW-BTC", state: .filled,
                                             executedQuantity: fixed("0.5"), executedQuote: 50_000, paidFee: 25,
                                             time: 1_710_751_597_500)))
     }

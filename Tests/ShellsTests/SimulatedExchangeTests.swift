@@ -1,4 +1,5 @@
 import Core
+import TestSupport
 import Shells
 import Testing
 
@@ -17,11 +18,11 @@ import Testing
 
     @Test func aMarketBuyWalksTheAsksAndEndsInCancelWithKRWLeftOver() {
         var exchange = exchange()
-        let events = exchange.place(OrderRequest(identifier: "a", market: "KRW-BTC", kind: .marketBuy(amountKRW: 400_000)), time: 7)
+        let events = exchange.place(upbitOrder("a", "KRW-BTC", .marketBuy(amount: 400_000)), time: 7)
         // 0.5 at 500,000 = 250,000; then 150,000 / 500,500 = 0.29970029 (floored to 8 digits).
         #expect(events == [
             .orderAccepted(identifier: "a", uuid: "sim-1", time: 7),
-            .orderUpdated(OrderUpdate(identifier: "a", uuid: "sim-1", market: "KRW-BTC", state: .cancel,
+            .orderUpdated(OrderUpdate(identifier: "a", uuid: "sim-1", market: "KRW-BTC", state: .cancelled,
                                       executedQuantity: fixed("0.79970029"), executedQuote: fixed("399999.995145"),
                                       paidFee: fixed("199.9999975725"), time: 7)),
         ])
@@ -31,26 +32,25 @@ import Testing
 
     @Test func aMarketSellWalksTheBidsAndRefundsWhatTheBookCannotTake() {
         var exchange = exchange()
-        _ = exchange.place(OrderRequest(identifier: "a", market: "KRW-BTC", kind: .marketBuy(amountKRW: 500_000)), time: 1)
+        _ = exchange.place(upbitOrder("a", "KRW-BTC", .marketBuy(amount: 500_000)), time: 1)
         exchange.receive(Orderbook(market: "KRW-BTC", time: 2, totalAskSize: 0, totalBidSize: fixed("0.6"), levels: [
             .init(askPrice: 501_000, askSize: 1, bidPrice: 500_000, bidSize: fixed("0.6")),
         ]))
-        let events = exchange.place(OrderRequest(identifier: "b", market: "KRW-BTC", kind: .marketSell(volume: fixed("0.9"))), time: 3)
+        let events = exchange.place(upbitOrder("b", "KRW-BTC", .marketSell(volume: fixed("0.9"))), time: 3)
         guard case .orderUpdated(let update) = events.last else { Issue.record("no update"); return }
-        #expect(update.state == .cancel)
+        #expect(update.state == .cancelled)
         #expect(update.executedQuantity == fixed("0.6"))
         #expect(update.executedQuote == 300_000)
     }
 
     @Test func limitOrdersRestUntilATradeReachesTheirPrice() {
         var exchange = exchange()
-        let placed = exchange.place(OrderRequest(identifier: "l", market: "KRW-BTC",
-                                                 kind: .limit(side: .buy, price: 499_000, volume: fixed("0.2"))), time: 1)
+        let placed = exchange.place(upbitOrder("l", "KRW-BTC", .limit(side: .buy, price: 499_000, volume: fixed("0.2"))), time: 1)
         #expect(placed == [.orderAccepted(identifier: "l", uuid: "sim-1", time: 1)])
         #expect(exchange.receive(Trade(market: "KRW-BTC", price: 499_500, volume: 1, side: .sell, time: 2, sequentialId: 1)) == [])
         let fills = exchange.receive(Trade(market: "KRW-BTC", price: 499_000, volume: fixed("0.15"), side: .sell, time: 3,
                                            sequentialId: 2))
-        #expect(fills == [.orderUpdated(OrderUpdate(identifier: "l", uuid: "sim-1", market: "KRW-BTC", state: .trade,
+        #expect(fills == [.orderUpdated(OrderUpdate(identifier: "l", uuid: "sim-1", market: "KRW-BTC", state: .partiallyFilled,
                                                     executedQuantity: fixed("0.15"), executedQuote: 74_850,
                                                     paidFee: fixed("37.425"), time: 3))])
         let cancelled = exchange.cancel("l", time: 4)
@@ -59,22 +59,22 @@ import Testing
     }
 
     @Test(arguments: [
-        (OrderRequest.Kind.marketBuy(amountKRW: 4_999), "under_min_total_bid"),
-        (.marketBuy(amountKRW: 2_000_000), "insufficient_funds_bid"),
+        (UpbitOrderShape.marketBuy(amount: 4_999), "under_min_total_bid"),
+        (.marketBuy(amount: 2_000_000), "insufficient_funds_bid"),
         (.limit(side: .buy, price: 500_100, volume: 1), "invalid_price_bid"),
         (.limit(side: .sell, price: 500_000, volume: 1), "insufficient_funds_ask"),
         (.limit(side: .buy, price: 1_000, volume: 1), "under_min_total_bid"),
         (.marketSell(volume: 1), "insufficient_funds_ask"),
     ])
-    func refusalsUseUpbitsErrorNames(kind: OrderRequest.Kind, error: String) {
+    func refusalsUseUpbitsErrorNames(kind: UpbitOrderShape, error: String) {
         var exchange = exchange()
-        #expect(exchange.place(OrderRequest(identifier: "x", market: "KRW-BTC", kind: kind), time: 1)
+        #expect(exchange.place(upbitOrder("x", "KRW-BTC", kind), time: 1)
             == [.orderRejected(identifier: "x", error: error, time: 1)])
     }
 
     @Test func anIdentifierIsNeverAcceptedTwice() {
         var exchange = exchange()
-        let request = OrderRequest(identifier: "same", market: "KRW-BTC", kind: .marketBuy(amountKRW: 10_000))
+        let request = upbitOrder("same", "KRW-BTC", .marketBuy(amount: 10_000))
         _ = exchange.place(request, time: 1)
         #expect(exchange.place(request, time: 2) == [.orderRejected(identifier: "same", error: "duplicated_identifier", time: 2)])
     }

@@ -1,4 +1,5 @@
 import Core
+import TestSupport
 import Foundation
 import Shells
 import Testing
@@ -17,16 +18,16 @@ func workedExampleEvents() -> [Event] {
                                              bestBidPrice: 500_000, bestAskPrice: 500_500)))
     events.append(trade(500_000, "1", at(30, 5)))
     events.append(.orderAccepted(identifier: "st-1-b1", uuid: "u1", time: at(30, 5, 100)))
-    events.append(.orderUpdated(OrderUpdate(identifier: "st-1-b1", uuid: "u1", market: "KRW-BTC", state: .cancel,
+    events.append(.orderUpdated(OrderUpdate(identifier: "st-1-b1", uuid: "u1", market: "KRW-BTC", state: .cancelled,
                                             executedQuantity: 1, executedQuote: 500_000, paidFee: 250, time: at(30, 5, 200))))
     events.append(trade(501_500, "0.01", at(30, 7)))
-    events.append(.orderUpdated(OrderUpdate(identifier: "st-1-s2", uuid: "u2", market: "KRW-BTC", state: .done,
+    events.append(.orderUpdated(OrderUpdate(identifier: "st-1-s2", uuid: "u2", market: "KRW-BTC", state: .filled,
                                             executedQuantity: 1, executedQuote: 501_500, paidFee: Fixed("250.75")!,
                                             time: at(30, 7, 300))))
     return events
 }
 
-func initialState() -> State { State(config: Config(), options: .init(identifierPrefix: "st")) }
+func initialState() -> State { upbitState(Config(), options: .init(identifierPrefix: "st")) }
 
 func run(_ events: [Event]) -> State {
     var state = initialState()

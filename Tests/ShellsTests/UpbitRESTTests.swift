@@ -1,4 +1,5 @@
 import Core
+import TestSupport
 import Foundation
 import LocalExchange
 import Shells
@@ -23,12 +24,12 @@ import Testing
         try await withLocalUpbit { upbit, port in
             let rest = localREST(port)
             try await Task.sleep(for: .milliseconds(300))  // the history has books by now
-            let order = OrderRequest(identifier: "it-1-b1", market: "KRW-XRP", kind: .marketBuy(amountKRW: 100_000))
+            let order = upbitOrder("it-1-b1", "KRW-XRP", .marketBuy(amount: 100_000))
             guard case .success(let created) = await offload({ rest.createOrder(order) }) else { Issue.record("create"); return }
-            #expect(created.state == .wait)
+            #expect(created.state == .open)
             #expect(created.uuid != nil)
             guard case .success(let queried) = await offload({ rest.order(identifier: "it-1-b1") }) else { Issue.record("query"); return }
-            #expect(queried.state == .cancel || queried.state == .done)
+            #expect(queried.state == .cancelled || queried.state == .filled)
             #expect(queried.executedQuantity.isPositive)
             #expect(queried.executedQuote <= 100_000 && queried.executedQuote > 99_000)
         }
@@ -37,7 +38,7 @@ import Testing
     @Test func definiteRejectionsCarryUpbitsErrorNames() async throws {
         try await withLocalUpbit { _, port in
             let rest = localREST(port)
-            let small = OrderRequest(identifier: "it-2-b1", market: "KRW-BTC", kind: .marketBuy(amountKRW: 4_000))
+            let small = upbitOrder("it-2-b1", "KRW-BTC", .marketBuy(amount: 4_000))
             guard case .rejected(let error) = await offload({ rest.createOrder(small) }) else { Issue.record("accepted"); return }
             #expect(error.name == "under_min_total_bid")
             guard case .rejected(let missing) = await offload({ rest.order(identifier: "nope") }) else { Issue.record("found"); return }
@@ -68,7 +69,7 @@ import Testing
             let rest = localREST(port)
             rest.timeoutMilliseconds = 1_500
             try await Task.sleep(for: .milliseconds(300))
-            let order = OrderRequest(identifier: "it-3-b1", market: "KRW-XRP", kind: .marketBuy(amountKRW: 50_000))
+            let order = upbitOrder("it-3-b1", "KRW-XRP", .marketBuy(amount: 50_000))
             guard case .unknown = await offload({ rest.createOrder(order) }) else { Issue.record("not unknown"); return }
             guard case .success(let found) = await offload({ rest.order(identifier: "it-3-b1") }) else { Issue.record("not found"); return }
             #expect(found.executedQuantity.isPositive)

@@ -53,7 +53,7 @@ extension Store {
         if object["executedVolume"] != nil, object["market"] != nil, let state = object["state"] as? String {  // an order update
             migrated["state"] = statusIn4[state] ?? state
         }
-        if object["identifier"] != nil, let kind = object["kind"] as? [String: Any] {  // an order request
+        if object["identifier"] != nil, object["size"] == nil, let kind = object["kind"] as? [String: Any] {  // an order request
             migrated.merge(try requestFrom3(kind)) { _, new in new }
             migrated["reduceOnly"] = false
         }

@@ -17,4 +17,15 @@ public enum UpbitOrderState: String, Equatable, Codable, Sendable {
     }
 
     public var isFinal: Bool { status.isFinal }
+
+    /// Upbit's word for a status (the local server's frames): rejected and expired orders end
+    /// as `cancel` there.
+    public init(_ status: OrderStatus) {
+        switch status {
+        case .open: self = .wait
+        case .partiallyFilled: self = .trade
+        case .filled: self = .done
+        case .cancelled, .rejected, .expired: self = .cancel
+        }
+    }
 }

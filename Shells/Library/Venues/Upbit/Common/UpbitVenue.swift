@@ -23,7 +23,7 @@ public enum UpbitVenue {
     /// Upbit's KRW market: `KRW-` symbols, the day starting at 00:00 KST, no leverage.
     public static let profile = VenueProfile(
         name: "upbit", quoteAsset: "KRW", symbolPrefix: "KRW-", symbolSuffix: "", defaultInstrument: krwInstrument,
-        dayStartOffsetMinutes: 9 * 60)
+        dayStartOffsetMinutes: 9 * 60, dayStartZone: "KST")
 
     /// `KRW-BTC` and the like.
     public static func isKRWMarket(_ code: String) -> Bool { profile.accepts(code) && code.count <= 20 }
