@@ -52,6 +52,19 @@ public struct Order: Equatable, Codable, Sendable {
     public var openOrdersCheckId: Int?
     @Defaulted<False> public var absentFromOpenOrders = false
 
+    public init(request: OrderRequest, positionId: Int, purpose: Purpose, exitReason: ExitReason? = nil, phase: Phase,
+                uuid: String? = nil, reserved: Fixed, sentAt: Milliseconds, cancelAt: Milliseconds? = nil) {
+        self.request = request
+        self.positionId = positionId
+        self.purpose = purpose
+        self.exitReason = exitReason
+        self.phase = phase
+        self.uuid = uuid
+        self.reserved = reserved
+        self.sentAt = sentAt
+        self.cancelAt = cancelAt
+    }
+
     public var identifier: String { request.identifier }
     public var market: String { request.market }
     public var side: Side { request.side }

@@ -55,7 +55,7 @@ public enum ConfigFile {
                 }
             }
         }
-        problems += settings.strategy.validate(for: UpbitVenue.profile).map(\.description)
+        problems += settings.strategy.validate(for: settings.venue.profile).map(\.description)
         problems += validateUpbit(settings.upbit)
         problems += validateEmail(settings.email) + validateNotify(settings.notify)
         guard problems.isEmpty else { throw ConfigFileError(file: file, problems: problems) }

@@ -8,6 +8,8 @@ enum ConfigKeys {
     static let sections: [String: [String: Assign]] = [
         "capital": [
             "initial_krw": { $0.strategy.capital.initialCapital = try decimal($1) },
+            // the same setting under a venue-neutral name (the quote asset's cash)
+            "initial_capital": { $0.strategy.capital.initialCapital = try decimal($1) },
             "position_fraction": { $0.strategy.capital.positionFraction = try decimal($1) },
             "max_positions": { $0.strategy.capital.maxPositions = try integer($1) },
         ],
@@ -24,6 +26,7 @@ enum ConfigKeys {
             "order": { $0.strategy.entry.order = try choice($1) },
             "limit_timeout_seconds": { $0.strategy.entry.limitTimeoutSeconds = try integer($1) },
             "limit_fallback": { $0.strategy.entry.limitFallback = try choice($1) },
+            "direction": { $0.strategy.entry.direction = try choice($1) },
         ],
         "exit": [
             "take_profit": { $0.strategy.exit.takeProfit = try decimal($1) },
@@ -41,6 +44,7 @@ enum ConfigKeys {
             "stale_feed_seconds": { $0.strategy.risk.staleFeedSeconds = try integer($1) },
             "max_clock_skew_seconds": { $0.strategy.risk.maxClockSkewSeconds = try integer($1) },
             "price_band": { $0.strategy.risk.priceBand = try decimal($1) },
+            "day_start": { $0.strategy.risk.dayStartOffsetMinutes = try utcOffset($1) },
         ],
         "universe": [
             "exclude_warning": { $0.strategy.universe.excludeWarning = try boolean($1) },
@@ -48,6 +52,9 @@ enum ConfigKeys {
         ],
         "fees": [
             "rate": { $0.strategy.fees.rate = try decimal($1) },
+        ],
+        "venue": [
+            "name": { $0.venue = try choice($1) },
         ],
         "upbit": [
             "rest_url": { $0.upbit.restURL = try text($1) },
@@ -102,6 +109,22 @@ enum ConfigKeys {
             throw ConfigValueError(message: "expected a string, got \(value.debugDescription)")
         }
         return string
+    }
+
+    /// A time zone offset: `"+09:00"`, `"-05:30"`, `"UTC"` or `"Z"`, in minutes east of UTC.
+    static func utcOffset(_ value: any TOMLValueConvertible) throws -> Int {
+        let string = try text(value)
+        if string == "UTC" || string == "Z" { return 0 }
+        let bytes = Array(string.utf8)
+        func digits(_ range: Range<Int>) -> Int? {
+            guard bytes[range].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+            return bytes[range].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+        }
+        guard bytes.count == 6, bytes[0] == UInt8(ascii: "+") || bytes[0] == UInt8(ascii: "-"), bytes[3] == UInt8(ascii: ":"),
+              let hours = digits(1..<3), let minutes = digits(4..<6), hours <= 14, minutes < 60 else {
+            throw ConfigValueError(message: "expected a UTC offset like \"+09:00\" or \"UTC\", got \"\(string)\"")
+        }
+        return (bytes[0] == UInt8(ascii: "-") ? -1 : 1) * (hours * 60 + minutes)
     }
 
     static func strings(_ value: any TOMLValueConvertible) throws -> [String] {

@@ -3,6 +3,8 @@ import Core
 /// Everything the TOML file sets: the strategy (`Core.Config`) and the shells' own settings.
 public struct Settings: Equatable, Sendable {
     public var strategy = Config()
+    /// `[venue] name`: where the bot trades.
+    public var venue = Venue.upbit
     public var upbit = UpbitSettings()
     /// `[email]`; nil when the file has no such section (no mail is sent).
     public var email: EmailSettings?
@@ -48,4 +50,16 @@ public struct NotifySettings: Equatable, Sendable {
     public var maxMessagesPerHour = 12
 
     public init() {}
+}
+
+/// The venues the bot can trade (`[venue] name`).
+public enum Venue: String, Equatable, Sendable, CaseIterable {
+    case upbit
+
+    /// What the core is told of the venue.
+    public var profile: VenueProfile {
+        switch self {
+        case .upbit: UpbitVenue.profile
+        }
+    }
 }

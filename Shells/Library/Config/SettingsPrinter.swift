@@ -16,6 +16,13 @@ public enum SettingsPrinter {
         return [("email", keys)]
     }
 
+    /// `+09:00` for 540 minutes.
+    static func utcOffset(_ minutes: Int) -> String {
+        let magnitude = abs(minutes)
+        let hours = magnitude / 60, rest = magnitude % 60
+        return (minutes < 0 ? "-" : "+") + (hours < 10 ? "0" : "") + "\(hours):" + (rest < 10 ? "0" : "") + "\(rest)"
+    }
+
     public static func toml(_ settings: Settings) -> String {
         let strategy = settings.strategy
         let quoted = SettingsPrinter.quoted
@@ -38,6 +45,7 @@ public enum SettingsPrinter {
                 ("order", quoted(strategy.entry.order.rawValue)),
                 ("limit_timeout_seconds", "\(strategy.entry.limitTimeoutSeconds)"),
                 ("limit_fallback", quoted(strategy.entry.limitFallback.rawValue)),
+                ("direction", quoted(strategy.entry.direction.rawValue)),
             ]),
             ("exit", [
                 ("take_profit", "\(strategy.exit.takeProfit)"),
@@ -55,12 +63,14 @@ public enum SettingsPrinter {
                 ("stale_feed_seconds", "\(strategy.risk.staleFeedSeconds)"),
                 ("max_clock_skew_seconds", "\(strategy.risk.maxClockSkewSeconds)"),
                 ("price_band", "\(strategy.risk.priceBand)"),
+                ("day_start", quoted(utcOffset(strategy.risk.dayStartOffsetMinutes ?? settings.venue.profile.dayStartOffsetMinutes))),
             ]),
             ("universe", [
                 ("exclude_warning", "\(strategy.universe.excludeWarning)"),
                 ("exclude", "[" + strategy.universe.exclude.map(quoted).joined(separator: ", ") + "]"),
             ]),
             ("fees", [("rate", "\(strategy.fees.rate)")]),
+            ("venue", [("name", quoted(settings.venue.rawValue))]),
             ("upbit", [("rest_url", quoted(settings.upbit.restURL)), ("ws_url", quoted(settings.upbit.webSocketURL))]),
             ("notify", [("batch_seconds", "\(settings.notify.batchSeconds)"),
                         ("max_messages_per_hour", "\(settings.notify.maxMessagesPerHour)")]
