@@ -82,13 +82,14 @@ let package = Package(
 if ProcessInfo.processInfo.environment["SURGE_BENCHMARKS"] != nil {
     package.dependencies.append(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.0", traits: ["MallocInterposer"]))
-    let benchmarks = [("ReducerBenchmark", false), ("BacktestBenchmark", true), ("TickToOrderBenchmark", true),
-                      ("DecodeBenchmark", true), ("StoreBenchmark", true), ("MemoryBenchmark", false)]
-    for (name, shells) in benchmarks {
+    // every benchmark needs Shells: the venue profile (Upbit's KRW market) lives there
+    let benchmarks = ["ReducerBenchmark", "BacktestBenchmark", "TickToOrderBenchmark", "DecodeBenchmark", "StoreBenchmark",
+                      "MemoryBenchmark"]
+    for name in benchmarks {
         package.targets.append(
             .executableTarget(
                 name: name,
-                dependencies: ["Core", .product(name: "Benchmark", package: "benchmark")] + (shells ? ["Shells"] : []),
+                dependencies: ["Core", "Shells", .product(name: "Benchmark", package: "benchmark")],
                 path: "Benchmarks/\(name)",
                 plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
             ))

@@ -50,7 +50,7 @@ let benchmarks: @Sendable () -> Void = {
 /// A driver step without the network: one raw trade frame in, decoded, reduced into a state
 /// warmed with 40 minutes of history on 250 markets, commands out. p50 / p99 per step.
 func driverStep() {
-    var state = State(config: Config(), options: .init(identifierPrefix: "step"))
+    var state = State(config: Config(), venue: UpbitVenue.profile, options: .init(identifierPrefix: "step"))
     let start: Milliseconds = 1_767_225_600_000
     var sequence: Int64 = 0
     for minute in 0..<40 {

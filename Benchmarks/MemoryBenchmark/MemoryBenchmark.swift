@@ -1,5 +1,6 @@
 import Benchmark
 import Core
+import Shells
 import Foundation
 
 let short = ProcessInfo.processInfo.environment["SURGE_BENCHMARK_SHORT"] != nil
@@ -8,7 +9,7 @@ let short = ProcessInfo.processInfo.environment["SURGE_BENCHMARK_SHORT"] != nil
 /// surges come and go, entries and exits happen against an exchange that fills at once. Memory
 /// must not grow with time: the benchmark runs 1 hour and 24 hours of market time.
 func trade(hours: Int) -> State {
-    var state = State(config: Config(), options: .init(identifierPrefix: "mem"))
+    var state = State(config: Config(), venue: UpbitVenue.profile, options: .init(identifierPrefix: "mem"))
     var random: UInt64 = 0x5EED
     func next() -> UInt64 {
         random &+= 0x9E37_79B9_7F4A_7C15
@@ -46,15 +47,15 @@ func trade(hours: Int) -> State {
 func fill(_ commands: [Command], _ state: inout State, price: Fixed, time: Milliseconds) {
     for case .placeOrder(let order) in commands {
         let events: [Event]
-        switch order.kind {
-        case .marketBuy(let amount):
+        switch order.size {
+        case .quote(let amount):
             let volume = (amount / price).floored(places: 8)
             events = [.orderUpdated(OrderUpdate(identifier: order.identifier, uuid: order.identifier, market: order.market,
-                                                state: .cancel, executedQuantity: volume, executedQuote: volume * price,
+                                                state: .cancelled, executedQuantity: volume, executedQuote: volume * price,
                                                 paidFee: volume * price * Fixed("0.0005")!, time: time))]
-        case .marketSell(let volume), .limit(_, _, let volume):
+        case .quantity(let volume):
             events = [.orderUpdated(OrderUpdate(identifier: order.identifier, uuid: order.identifier, market: order.market,
-                                                state: .done, executedQuantity: volume, executedQuote: volume * price,
+                                                state: .filled, executedQuantity: volume, executedQuote: volume * price,
                                                 paidFee: volume * price * Fixed("0.0005")!, time: time))]
         }
         for event in events { fill(reduce(&state, event), &state, price: price, time: time) }

@@ -1,4 +1,5 @@
 import Core
+import Shells
 
 /// A deterministic stream of market events for 250 KRW markets: trades (70 %) and orderbooks
 /// (30 %), about 2,000 events per second of event time, prices on the tick grid, with history

@@ -1,5 +1,6 @@
 import Benchmark
 import Core
+import Shells
 import Foundation
 
 /// `SURGE_BENCHMARK_SHORT=1`: a few seconds in all (CI), so the benchmark cannot rot.
@@ -8,7 +9,7 @@ let short = ProcessInfo.processInfo.environment["SURGE_BENCHMARK_SHORT"] != nil
 let benchmarks: @Sendable () -> Void = {
     let batch = 100_000
     var tape = MarketTape()
-    var warmed = State(config: Config(), options: .init(identifierPrefix: "bench"))
+    var warmed = State(config: Config(), venue: UpbitVenue.profile, options: .init(identifierPrefix: "bench"))
     for event in tape.history(minutes: 40) { _ = reduce(&warmed, event) }
     let events = tape.next(batch)
     let start = warmed

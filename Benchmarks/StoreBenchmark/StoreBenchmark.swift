@@ -34,7 +34,7 @@ let benchmarks: @Sendable () -> Void = {
     // Recovery: a journal of N events after an empty snapshot, replayed through the reducer.
     let events = short ? 20_000 : 1_000_000
     let recovering = freshStore("recovery")
-    try! recovering.append([], snapshot: State(config: Config()))
+    try! recovering.append([], snapshot: State(config: Config(), venue: UpbitVenue.profile))
     for batch in stride(from: 0, to: events, by: 10_000) {
         try! recovering.append((batch..<min(batch + 10_000, events)).map(trade))
     }
@@ -42,7 +42,7 @@ let benchmarks: @Sendable () -> Void = {
               configuration: .init(metrics: [.wallClock, .peakMemoryResident], maxDuration: .seconds(short ? 5 : 120),
                                    maxIterations: short ? 1 : 3)) { benchmark in
         for _ in benchmark.scaledIterations {
-            let recovery = try recovering.recover(initial: State(config: Config()))
+            let recovery = try recovering.recover(initial: State(config: Config(), venue: UpbitVenue.profile), venue: UpbitVenue.profile)
             precondition(recovery.replayedEvents == events)
             blackHole(recovery)
         }

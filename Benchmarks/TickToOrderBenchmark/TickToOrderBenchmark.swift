@@ -12,7 +12,7 @@ func at(_ minutes: Int, _ seconds: Int = 0) -> Milliseconds { 1_767_225_600_000 
 /// The worked example's situation: 30 quiet minutes of KRW-BTC, a bid-heavy book, so that the
 /// next surge trade makes the reducer buy.
 func warmedState() -> State {
-    var state = State(config: Config(), options: .init(identifierPrefix: "bench"))
+    var state = State(config: Config(), venue: UpbitVenue.profile, options: .init(identifierPrefix: "bench"))
     for minute in 0..<30 {
         let price: Fixed = minute % 2 == 1 ? 500_000 : 500_500
         _ = reduce(&state, .tradeReceived(Trade(market: "KRW-BTC", price: price, volume: Fixed("0.1")!, side: .buy,
