@@ -3,10 +3,11 @@ import Shells
 import Foundation
 import Logging
 
-/// The one owner of `State` when trading on a live feed (paper or live). Market frames, private
-/// frames, REST answers and a 1 s timer all become events, handled one at a time on this actor:
-/// reduce, then carry out the commands. Paper mode answers orders at once from a
-/// `SimulatedExchange` fed by the live frames (as backtests do); live mode sends them over REST.
+/// The one owner of `State` when trading on a live feed, on any venue, paper or live. Market
+/// frames, private frames, REST answers and a 1 s timer are merged into one stream of events,
+/// handled one at a time on this actor: reduce, commit, then hand the commands to the executor.
+/// What is venue-specific (sockets, start-up, decoders, where orders go) is the `VenueAdapter`'s;
+/// paper or live is decided once, when the adapter builds the executor.
 public actor LiveDriver {
     public enum Mode: String, Sendable { case paper, live }
 
@@ -33,6 +34,15 @@ public actor LiveDriver {
             self.credentials = credentials
             self.identifierPrefix = identifierPrefix
         }
+
+        /// The adapter of `[venue] name`.
+        var adapter: any VenueAdapter {
+            switch settings.venue {
+            case .upbit:
+                UpbitAdapter(settings: settings, paper: mode == .paper, credentials: credentials,
+                             restTimeoutMilliseconds: restTimeoutMilliseconds)
+            }
+        }
     }
 
     /// The state, and the write-ahead journal in live mode with a state directory.
@@ -40,13 +50,12 @@ public actor LiveDriver {
     public var state: State { loop.state }
     let setup: Setup
     let logger: Logger
-    private var paper: SimulatedExchange?
-    private let exchange: LiveGateway?
-    private let quotation: LiveGateway
-    private let publicLink: SocketLink
+    let adapter: any VenueAdapter
+    private let executor: any CommandExecutor
+    private let marketLink: SocketLink
     private let privateLink: SocketLink?
-    private var lastFrameAt = ContinuousClock.now
-    private var stallReported = false
+    private var watchdog: FeedWatchdog
+    private var reports: DailyReportSchedule?
     public private(set) var framesRejected = 0
     /// Of those, frames dated too far from the driver's clock.
     public private(set) var framesOutOfTime = 0
@@ -56,7 +65,6 @@ public actor LiveDriver {
     private var ledger: LedgerWriter?
     /// The exit legs booked since this process started.
     public private(set) var sessionLegs: [LedgerEntry] = []
-    private var lastDailyReportDay: Int64?
     private var keysRefusedReported = false
     /// Market frames dated further than `risk.max_clock_skew_seconds` from the driver's clock,
     /// ahead or behind, are refused and counted.
@@ -67,28 +75,21 @@ public actor LiveDriver {
     public init(setup: Setup, logger: Logger) {
         self.setup = setup
         self.logger = logger
+        adapter = setup.adapter
         let strategy = setup.settings.strategy
-        loop = TradingLoop(state: State(config: strategy, venue: UpbitVenue.profile, options: .init(identifierPrefix: setup.identifierPrefix,
-                                                                         trace: logger.logLevel <= .debug,
-                                                                         backfillCandles: setup.backfillCandles)))
-        let restURL = setup.settings.upbit.restURL
-        quotation = LiveGateway(exchange: UpbitREST(baseURL: restURL, credentials: nil),
-                                quotation: UpbitREST(baseURL: restURL, credentials: nil))
+        loop = TradingLoop(state: State(config: strategy, venue: adapter.profile,
+                                        options: .init(identifierPrefix: setup.identifierPrefix, trace: logger.logLevel <= .debug,
+                                                       backfillCandles: setup.backfillCandles)))
+        executor = adapter.makeExecutor()
         var socketLogger = logger
         socketLogger.logLevel = max(logger.logLevel, .info)  // the WebSocket library's debug lines stay out
-        publicLink = SocketLink(url: setup.settings.upbit.webSocketURL, name: "public", logger: socketLogger)
-        if setup.mode == .live, let credentials = setup.credentials {
-            let orders = UpbitREST(baseURL: restURL, credentials: credentials)
-            orders.timeoutMilliseconds = setup.restTimeoutMilliseconds
-            exchange = LiveGateway(exchange: orders, quotation: UpbitREST(baseURL: restURL, credentials: nil))
-            privateLink = SocketLink(url: setup.settings.upbit.webSocketURL + "/private", name: "private", logger: socketLogger) {
-                [("Authorization", credentials.authorization(for: UpbitQuery()))]
-            }
-            paper = nil
-        } else {
-            exchange = nil
-            privateLink = nil
-            paper = SimulatedExchange(krw: strategy.capital.initialCapital, feeRate: strategy.fees.rate)
+        marketLink = SocketLink(url: adapter.marketSocketURL, name: "public", logger: socketLogger)
+        privateLink = adapter.privateSocket.map { SocketLink(url: $0.url, name: "private", logger: socketLogger, headers: $0.headers) }
+        watchdog = FeedWatchdog(staleAfterSeconds: strategy.risk.staleFeedSeconds)
+        if let time = setup.settings.email?.dailyReportTime.flatMap(DailyTime.init) {
+            let profile = adapter.profile
+            reports = DailyReportSchedule(time: time, offsetMinutes: strategy.risk.dayStartOffsetMinutes ?? profile.dayStartOffsetMinutes,
+                                          zone: profile.dayStartZone, start: DriverClock.wallNow())
         }
     }
 
@@ -135,9 +136,9 @@ public actor LiveDriver {
     /// Runs until cancelled: sockets, timer, then the start-up sequence.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.publicLink.run { await self.marketFrame($0) } }
-            if let privateLink {
-                await privateLink.subscribe(SocketLink.privateSubscription)
+            group.addTask { await self.marketLink.run { await self.marketFrame($0) } }
+            if let privateLink, let subscription = adapter.privateSocket?.subscription {
+                await privateLink.subscribe(subscription)
                 group.addTask { await privateLink.run { await self.privateFrame($0) } }
             }
             group.addTask {
@@ -155,34 +156,12 @@ public actor LiveDriver {
     /// The driver's clock: the wall clock, or a local market's faster one.
     nonisolated func now() -> Milliseconds { setup.clock.now() }
 
-    /// Market list, tick sizes, the exchange's fee, then `recovered` (reconciliation).
+    /// The venue's start-up events (market list, instruments, fees), then `recovered`
+    /// (reconciliation).
     func startUp() async {
-        if let time = setup.settings.email?.dailyReportTime.flatMap(DailyTime.init) {
-            let (day, minute) = LiveDriver.kstDayAndMinute(DriverClock.wallNow())
-            if minute >= time.minuteOfDay { lastDailyReportDay = day }  // today's time has passed: from tomorrow on
-        }
-        var listings: [MarketListing] = []
-        while !Task.isCancelled {
-            let answer = await quotation.markets()
-            if case .success(let markets) = answer { listings = markets; break }
-            logger.warning("market list unavailable (\(answer)); retrying in 5 s")
-            try? await Task.sleep(for: .seconds(5))
-        }
-        process(.marketsListed(listings, time: now()))
-        let codes = listings.map(\.market).filter(UpbitVenue.isKRWMarket)
-        for chunk in stride(from: 0, to: codes.count, by: 50).map({ Array(codes[$0..<min($0 + 50, codes.count)]) }) {
-            if case .success(let rules) = await quotation.instruments(markets: chunk) {
-                for rule in rules { process(.marketRulesReceived(rule, time: now())) }
-            }
-        }
-        if let exchange, let first = codes.first {
-            if case .success(let rules) = await exchange.chance(market: first),
-               let fee = rules.feeRate {
-                logger.info("exchange fee rate \(fee)")
-                for code in codes { process(.marketRulesReceived(MarketRules(market: code, feeRate: fee), time: now())) }
-            }
-        }
-        process(.recovered(time: now()))
+        let logger = logger
+        let clock = setup.clock
+        for event in await adapter.startUp(now: { clock.now() }, logger: logger) { process(event) }
         startedUp = true
     }
 
@@ -214,50 +193,43 @@ public actor LiveDriver {
     // MARK: - Inputs
 
     public func marketFrame(_ bytes: [UInt8]) {
-        lastFrameAt = .now
-        guard UTF8Check.isValid(bytes) else { return rejectFrame("frame with invalid UTF-8 skipped") }
-        let frame: MarketFrame
-        do {
-            frame = try bytes.withUnsafeBytes { buffer throws(FrameError) in try MarketFrameDecoder.decode(buffer, depth: .best) }
-        } catch {
-            rejectFrame("malformed frame skipped: \(error)")
-            return
-        }
-        if let time = frame.time, case let skew = time - now(), abs(skew) > frameSkewMilliseconds {
-            framesOutOfTime += 1
-            rejectFrame("frame dated \(ISOTime.string(time)), \(skew / 1_000) s from the driver's clock")
-            return
-        }
-        switch frame {
+        watchdog.frameArrived()
+        switch adapter.decodeMarketFrame(bytes) {
         case .trade(let trade):
-            let fills = paper?.receive(trade) ?? []
+            guard isOnTime(trade.time) else { return }
+            let fills = executor.observe(trade)
             process(.tradeReceived(trade))
             for fill in fills { process(fill) }
-        case .orderbook(let book):
-            bytes.withUnsafeBytes { paper?.receive(bookFrame: $0, market: book.market) }
-            process(.orderbookReceived(book.top))
-        case .error(let name, let message):
-            rejectFrame("public socket error \(name): \(message.prefix(200))")
-        case .ticker, .status, .other:
+        case .book(let book):
+            guard isOnTime(book.time) else { return }
+            bytes.withUnsafeBytes { executor.observe(bookFrame: $0, market: book.market) }
+            process(.orderbookReceived(book))
+        case .refused(let why):
+            rejectFrame(why)
+        case .ignored:
             break
         }
+    }
+
+    /// A frame dated too far from the driver's clock is refused (and counted).
+    private func isOnTime(_ time: Milliseconds) -> Bool {
+        let skew = time - now()
+        guard abs(skew) > frameSkewMilliseconds else { return true }
+        framesOutOfTime += 1
+        rejectFrame("frame dated \(ISOTime.string(time)), \(skew / 1_000) s from the driver's clock")
+        return false
     }
 
     /// A private frame's own time is not used: the update is dated by the driver's clock when it
     /// arrives (its timestamp cannot move the strategy's clock).
     public func privateFrame(_ bytes: [UInt8]) {
-        guard UTF8Check.isValid(bytes) else { return rejectFrame("private frame with invalid UTF-8 skipped") }
-        do {
-            switch try PrivateFrameDecoder.decode(bytes) {
-            case .order(var update):
-                update.time = now()
-                process(.orderUpdated(update))
-            case .error(let name, let message): rejectFrame("private socket error \(name): \(message.prefix(200))")
-            case .assets(let balances, _): process(.balancesPushed(balances, time: now()))
-            case .status, .other: break
-            }
-        } catch {
-            rejectFrame("malformed private frame skipped: \(error)")
+        switch adapter.decodePrivateFrame(bytes) {
+        case .order(var update):
+            update.time = now()
+            process(.orderUpdated(update))
+        case .balances(let balances): process(.balancesPushed(balances, time: now()))
+        case .refused(let why): rejectFrame(why)
+        case .ignored: break
         }
     }
 
@@ -277,14 +249,9 @@ public actor LiveDriver {
         commitJournal()
         if let notifier = setup.notifier { Task { await notifier.flush() } }
         sendDailyReportIfDue()
-        let silence = ContinuousClock.now - lastFrameAt
-        let stale = Duration.seconds(setup.settings.strategy.risk.staleFeedSeconds)
-        if silence >= stale, !stallReported {
-            stallReported = true
+        if watchdog.check() {
             process(.feedStalled(time: now()))
-            await publicLink.reconnect()
-        } else if silence < stale {
-            stallReported = false
+            await marketLink.reconnect()
         }
     }
 
@@ -297,7 +264,7 @@ public actor LiveDriver {
         do {
             outgoing = try loop.process(first, now: now()) { command, time in
                 observer?(command)
-                if TradingLoop.leavesProcess(command) && paper == nil { return nil }
+                if TradingLoop.leavesProcess(command) && executor.leavesProcess { return nil }
                 return dispatch(command, time: time)
             }
         } catch {
@@ -320,42 +287,13 @@ public actor LiveDriver {
         }
     }
 
-    /// The KST day whose report is due at `now`, or nil (not yet, or sent already).
-    public static func dailyReportDue(now: Milliseconds, at time: DailyTime, lastDay: Int64?) -> Int64? {
-        let (day, minute) = kstDayAndMinute(now)
-        return minute >= time.minuteOfDay && lastDay != day ? day : nil
-    }
-
-    static let dayOffset = Milliseconds(UpbitVenue.profile.dayStartOffsetMinutes) * Time.minute
-
-    static func kstDayAndMinute(_ time: Milliseconds) -> (day: Int64, minute: Int) {
-        let day = Time.day(time, offsetMinutes: UpbitVenue.profile.dayStartOffsetMinutes)
-        let minute = Int((time + LiveDriver.dayOffset - day * Time.day) / Time.minute)
-        return (day, minute)
-    }
-
-    /// At `daily_report_time` (KST), the last 24 hours of the ledger go out by e-mail, off the
-    /// trading loop; a failure is logged and never stops trading.
+    /// The daily report, when due.
     func sendDailyReportIfDue() {
-        guard let email = setup.settings.email, let time = email.dailyReportTime.flatMap(DailyTime.init),
-              let directory = setup.stateDirectory else { return }
+        guard let email = setup.settings.email, let directory = setup.stateDirectory else { return }
         let now = DriverClock.wallNow()
-        guard let day = LiveDriver.dailyReportDue(now: now, at: time, lastDay: lastDailyReportDay) else { return }
-        lastDailyReportDay = day
-        let password = setup.emailPassword
-        let logger = logger
+        guard reports?.due(now: now) != nil, let reports else { return }
         let file = ledger?.file ?? LedgerFile(directory: directory)  // paper-ledger.jsonl in paper mode
-        Thread.detachNewThread {
-            do {
-                let rows = try file.read()
-                let summary = LedgerFile.summary(rows, from: now - Time.day, to: now + 1)
-                try ReportMail.send(summary, title: "surge daily report \(ISOTime.date(now + LiveDriver.dayOffset)) (KST)",
-                                    settings: email, password: password)
-                logger.info("daily report sent to \(email.to.joined(separator: ", "))")
-            } catch {
-                logger.error("daily report not sent: \(error)")
-            }
-        }
+        reports.send(now: now, file: file, email: email, password: setup.emailPassword, logger: logger)
     }
 
     /// Carries out one command; returns the events known at once (paper), else answers later.
@@ -363,49 +301,30 @@ public actor LiveDriver {
         switch command {
         case .subscribe(let markets):
             logger.info("subscribing to trades and orderbooks of \(markets.count) markets")
-            let link = publicLink
-            Task { await link.subscribe(SocketLink.marketSubscription(markets)) }
+            let link = marketLink
+            let subscription = adapter.marketSubscription(markets)
+            Task { await link.subscribe(subscription) }
             return []
         case .notify(let notification):
             logger.info("[\(notification.kind.rawValue)] \(notification.market.map { $0 + ": " } ?? "")\(notification.text)")
             if let notifier = setup.notifier { Task { await notifier.enqueue(notification) } }
             return []
         case .trace(let record):
-            if case .decision(let decision) = record, decision.action == .buy || logger.logLevel <= .trace {
+            if case .decision(let decision) = record, decision.action != .skip || logger.logLevel <= .trace {
                 logger.debug("decision \(decision.market) \(decision.action.rawValue) (\(decision.reason)) surge \(decision.surgeRatio) rsi \(decision.rsi ?? .nan)")
             }
             return []
         case .fetchCandles:
-            send(command, through: quotation)
+            let quotation = adapter.quotation
+            Task { self.deliver(await quotation.execute(command, at: time)) }
             return []
         case .bookLeg:
             return []  // written by persistLedger once committed
         case .placeOrder(let request):
-            logger.info("order \(request.identifier): \(request.market) \(request.kind)")
+            logger.info("order \(request.identifier): \(request.market) \(request.side) \(request.kind) \(request.size)")
             fallthrough
         case .cancelOrder, .queryOrder, .fetchBalances, .fetchOpenOrders:
-            if paper != nil { return paperAnswer(command, time: time) }
-            if let exchange { send(command, through: exchange) }
-            return []
-        }
-    }
-
-    private func paperAnswer(_ command: Command, time: Milliseconds) -> [Event] {
-        switch command {
-        case .placeOrder(let request): return paper!.place(request, time: time)
-        case .cancelOrder(let identifier, _): return paper!.cancel(identifier, time: time)
-        case .queryOrder(let identifier): return [paper!.query(identifier, time: time)]
-        case .fetchBalances(let requestId): return [.balancesFetched(requestId: requestId, balances: paper!.balances, time: time)]
-        case .fetchOpenOrders(let requestId):
-            return [.openOrdersFetched(requestId: requestId, orders: paper!.openOrders(time: time), time: time)]
-        default: return []
-        }
-    }
-
-    private func send(_ command: Command, through gateway: LiveGateway) {
-        Task {
-            let events = await gateway.execute(command, at: now())
-            self.deliver(events)
+            return executor.execute(command, at: time) { events in await self.deliver(events) }
         }
     }
 
@@ -413,19 +332,16 @@ public actor LiveDriver {
         for event in events {
             if case .orderRejected(let identifier, let error, _) = event { logger.warning("order \(identifier) rejected: \(error)") }
             process(event)
-            if let refusal = LiveDriver.keyRefusal(event) { keysRefused(refusal) }
+            if let refusal = keyRefusal(event) { keysRefused(refusal) }
         }
     }
 
-    /// Upbit's names for a request it refused because of the API keys themselves.
-    static let keyErrors: Set<String> = ["jwt_verification", "invalid_access_key", "expired_access_key",
-                                         "no_authorization_ip", "out_of_scope", "no_authorization_token"]
-
-    static func keyRefusal(_ event: Event) -> String? {
+    /// The venue's refusal of the API keys themselves, if the event is one.
+    func keyRefusal(_ event: Event) -> String? {
         switch event {
         case .orderRejected(_, let error, _), .cancelRejected(_, let error, _), .balancesFetchFailed(_, let error, _),
              .openOrdersFetchFailed(_, let error, _):
-            keyErrors.contains(error) ? error : nil
+            adapter.isKeyRefusal(error) ? error : nil
         default: nil
         }
     }
@@ -435,7 +351,7 @@ public actor LiveDriver {
     func keysRefused(_ error: String) {
         guard !keysRefusedReported else { return }
         keysRefusedReported = true
-        let text = "Upbit refused the API keys (\(error)): check the access and secret key, their permissions "
+        let text = "\(adapter.profile.name) refused the API keys (\(error)): check the access and secret key, their permissions "
             + "(orders, order queries, balances) and the allowed IP addresses; entries are halted"
         logger.critical("\(text)")
         process(.entriesPaused(time: now()))
@@ -447,9 +363,10 @@ public actor LiveDriver {
     public func summary() -> String {
         let ledger = sessionLegs
         let net = ledger.reduce(Fixed.zero) { $0 + $1.netPnL }
+        let quote = state.venue.quoteAsset
         return """
             positions open: \(state.positions.map { "\($0.market) \($0.quantity)" }.joined(separator: ", ").ifEmpty("none"))
-            exit legs: \(ledger.count), net P&L \(net.rounded(places: 0)) KRW, equity \(state.equity.rounded(places: 0)) KRW
+            exit legs: \(ledger.count), net P&L \(net.rounded(places: 0)) \(quote), equity \(state.equity.rounded(places: 0)) \(quote)
             frames rejected: \(framesRejected), late trades \(state.statistics.lateTrades), duplicate trades \(state.statistics.duplicateTrades)
             """
     }

@@ -142,12 +142,12 @@ func note(_ kind: Core.Notification.Kind, _ text: String) -> Core.Notification {
     @Test func theDailyReportIsDueOncePerKSTDayAtItsTime() {
         let nine = DailyTime("09:00")!
         let eightFiftyNineKST: Milliseconds = 1_767_225_540_000  // 2026-01-01 08:59 KST
-        #expect(LiveDriver.dailyReportDue(now: eightFiftyNineKST, at: nine, lastDay: nil) == nil)
+        #expect(DailyReportSchedule.due(now: eightFiftyNineKST, at: nine, lastDay: nil, offsetMinutes: 540) == nil)
         let nineKST = eightFiftyNineKST + 60_000
-        let day = LiveDriver.dailyReportDue(now: nineKST, at: nine, lastDay: nil)
+        let day = DailyReportSchedule.due(now: nineKST, at: nine, lastDay: nil, offsetMinutes: 540)
         #expect(day != nil)
-        #expect(LiveDriver.dailyReportDue(now: nineKST + 3_600_000, at: nine, lastDay: day) == nil)
-        #expect(LiveDriver.dailyReportDue(now: nineKST + 86_400_000, at: nine, lastDay: day) == day! + 1)
+        #expect(DailyReportSchedule.due(now: nineKST + 3_600_000, at: nine, lastDay: day, offsetMinutes: 540) == nil)
+        #expect(DailyReportSchedule.due(now: nineKST + 86_400_000, at: nine, lastDay: day, offsetMinutes: 540) == day! + 1)
     }
 }
 

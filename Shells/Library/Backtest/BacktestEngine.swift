@@ -102,13 +102,9 @@ public struct BacktestEngine {
     }
 
     private mutating func execute(_ command: Command, time: Milliseconds) -> [Event] {
+        if let answer = exchange.answer(command, time: time) { return answer }
         switch command {
-        case .placeOrder(let request): return exchange.place(request, time: time)
-        case .cancelOrder(let identifier, _): return exchange.cancel(identifier, time: time)
-        case .queryOrder(let identifier): return [exchange.query(identifier, time: time)]
-        case .fetchBalances(let requestId): return [.balancesFetched(requestId: requestId, balances: exchange.balances, time: time)]
-        case .fetchOpenOrders(let requestId):
-            return [.openOrdersFetched(requestId: requestId, orders: exchange.openOrders(time: time), time: time)]
+        case .placeOrder, .cancelOrder, .queryOrder, .fetchBalances, .fetchOpenOrders: return []  // answered above
         case .fetchCandles(let requestId, let market, _): return [.candlesFetchFailed(requestId: requestId, market: market, time: time)]
         case .trace(let record):
             traceSink?(record)

@@ -6,13 +6,13 @@ extension Simulation {
     mutating func handle(_ command: Command) {
         switch command {
         case .placeOrder(let request): place(request)
-        case .cancelOrder(let identifier, _): cancel(identifier)
-        case .queryOrder(let identifier): query(identifier)
+        case .cancelOrder(let identifier, _): cancel(command, identifier)
+        case .queryOrder(let identifier): query(command, identifier)
         case .fetchBalances(let requestId):
             if fault(10) {
                 schedule(.balancesFetchFailed(requestId: requestId, error: "timeout", time: 0))
             } else {
-                schedule(.balancesFetched(requestId: requestId, balances: exchange.balances, time: 0))
+                for event in exchange.answer(command, time: 0) ?? [] { schedule(event) }
             }
         case .fetchCandles(let requestId, let market, let count):
             fetchCandles(requestId: requestId, market: market, count: count)
@@ -20,7 +20,7 @@ extension Simulation {
             if fault(10) {
                 schedule(.openOrdersFetchFailed(requestId: requestId, error: "timeout", time: 0))
             } else {
-                schedule(.openOrdersFetched(requestId: requestId, orders: exchange.openOrders(time: clock), time: 0))
+                for event in exchange.answer(command, time: clock) ?? [] { schedule(event) }
             }
         case .subscribe, .trace, .bookLeg, .notify:
             break
@@ -54,7 +54,7 @@ extension Simulation {
             statistics.networkFaults += 1
             return schedule(.orderOutcomeUnknown(identifier: request.identifier, time: 0))
         }
-        for event in exchange.place(request, time: clock) {
+        for event in exchange.answer(.placeOrder(request), time: clock) ?? [] {
             switch event {
             case .orderRejected(_, let error, _) where Simulation.forbiddenRejections.contains(error):
                 failures.append("the exchange refused \(request): \(error)")
@@ -68,22 +68,22 @@ extension Simulation {
         }
     }
 
-    mutating func cancel(_ identifier: String) {
+    mutating func cancel(_ command: Command, _ identifier: String) {
         if fault(5) {
             if random.chance(50) {
                 // The cancel happened but its answer was lost: only the order's final state arrives.
-                for case .orderUpdated(let update) in exchange.cancel(identifier, time: clock) {
+                for case .orderUpdated(let update) in exchange.answer(command, time: clock) ?? [] {
                     schedule(.orderUpdated(update))
                 }
             }
             return schedule(.cancelOutcomeUnknown(identifier: identifier, time: 0))
         }
-        for event in exchange.cancel(identifier, time: clock) { schedule(event) }
+        for event in exchange.answer(command, time: clock) ?? [] { schedule(event) }
     }
 
-    mutating func query(_ identifier: String) {
+    mutating func query(_ command: Command, _ identifier: String) {
         if fault(10) { return schedule(.orderQueryFailed(identifier: identifier, time: 0)) }
-        schedule(exchange.query(identifier, time: clock))
+        for event in exchange.answer(command, time: clock) ?? [] { schedule(event) }
     }
 
     mutating func fetchCandles(requestId: Int, market: String, count: Int) {

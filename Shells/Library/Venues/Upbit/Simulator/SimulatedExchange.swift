@@ -87,6 +87,20 @@ public struct SimulatedExchange: Sendable {
 
     // MARK: - Commands
 
+    /// The one entry point for the reducer's venue commands (paper mode, backtests and the
+    /// simulator): the events the exchange answers with, at once. Nil for a command that is not
+    /// the exchange's (subscriptions, candles, notifications, traces, ledger legs).
+    public mutating func answer(_ command: Command, time: Milliseconds) -> [Event]? {
+        switch command {
+        case .placeOrder(let request): place(request, time: time)
+        case .cancelOrder(let identifier, _): cancel(identifier, time: time)
+        case .queryOrder(let identifier): [query(identifier, time: time)]
+        case .fetchBalances(let requestId): [.balancesFetched(requestId: requestId, balances: balances, time: time)]
+        case .fetchOpenOrders(let requestId): [.openOrdersFetched(requestId: requestId, orders: openOrders(time: time), time: time)]
+        case .subscribe, .fetchCandles, .notify, .trace, .bookLeg: nil
+        }
+    }
+
     /// Places an order: the answer (accepted or rejected) and any immediate fills, in order.
     public mutating func place(_ request: OrderRequest, time: Milliseconds) -> [Event] {
         let book = book(request.market)

@@ -1,15 +1,9 @@
 import Core
 import Foundation
 
-/// Carries out the reducer's commands against an exchange and answers with events (exactly one
-/// answer per command that asks something).
-public protocol OrderGateway: Sendable {
-    func execute(_ command: Command, at time: Milliseconds) async -> [Event]
-}
-
 /// Upbit over REST. libcurl blocks, so each client works on a thread of its own: orders and
 /// queries on one, candle backfills on another (so 250 backfills never delay an order).
-public final class LiveGateway: OrderGateway {
+public final class UpbitGateway: OrderGateway {
     let exchange: UpbitREST
     let quotation: UpbitREST
     private let exchangeQueue = DispatchQueue(label: "surge.rest.exchange")

@@ -1,0 +1,69 @@
+import Core
+
+/// Carries out the reducer's commands against a venue over the network and answers with events
+/// (exactly one answer per command that asks something).
+public protocol OrderGateway: Sendable {
+    func execute(_ command: Command, at time: Milliseconds) async -> [Event]
+}
+
+/// Where the reducer's venue commands (orders, cancels, queries, balances, open orders) go. The
+/// driver hands every such command to its executor and never asks which kind it has: paper or
+/// live is decided once, where the executor is chosen (`SimulatedExecutor` or a venue's gateway).
+public protocol CommandExecutor: AnyObject {
+    /// True when commands reach a venue outside the process: then they are carried out only
+    /// after the journal holds the events that decided them (write-ahead).
+    var leavesProcess: Bool { get }
+
+    /// Carries out a venue command. Answers known at once come back as the result (a simulated
+    /// exchange); answers that take a round trip are handed to `deliver` later.
+    func execute(_ command: Command, at time: Milliseconds, deliver: @escaping @Sendable ([Event]) async -> Void) -> [Event]
+
+    /// A public trade, seen before the reducer sees it: a simulated exchange fills resting limit
+    /// orders it reaches (their updates follow the trade's event).
+    func observe(_ trade: Trade) -> [Event]
+
+    /// A raw orderbook frame of `market`, which a simulated exchange walks for market orders.
+    func observe(bookFrame: UnsafeRawBufferPointer, market: String)
+}
+
+/// Paper mode: orders are answered at once, in process, by the backtests' simulated exchange
+/// fed by the live frames.
+public final class SimulatedExecutor: CommandExecutor {
+    public private(set) var exchange: SimulatedExchange
+
+    public init(_ exchange: SimulatedExchange) { self.exchange = exchange }
+
+    public var leavesProcess: Bool { false }
+
+    public func execute(_ command: Command, at time: Milliseconds,
+                        deliver: @escaping @Sendable ([Event]) async -> Void) -> [Event] {
+        exchange.answer(command, time: time) ?? []
+    }
+
+    public func observe(_ trade: Trade) -> [Event] { exchange.receive(trade) }
+
+    public func observe(bookFrame: UnsafeRawBufferPointer, market: String) {
+        exchange.receive(bookFrame: bookFrame, market: market)
+    }
+}
+
+/// Live mode: commands go to the venue through its gateway, off the driver's thread; the answers
+/// come back through `deliver`.
+public final class GatewayExecutor: CommandExecutor {
+    let gateway: any OrderGateway
+
+    public init(_ gateway: any OrderGateway) { self.gateway = gateway }
+
+    public var leavesProcess: Bool { true }
+
+    public func execute(_ command: Command, at time: Milliseconds,
+                        deliver: @escaping @Sendable ([Event]) async -> Void) -> [Event] {
+        let gateway = gateway
+        Task { await deliver(await gateway.execute(command, at: time)) }
+        return []
+    }
+
+    public func observe(_ trade: Trade) -> [Event] { [] }
+
+    public func observe(bookFrame: UnsafeRawBufferPointer, market: String) {}
+}
