@@ -34,8 +34,8 @@ public enum Event: Equatable, Codable, Sendable {
     case cancelRejected(identifier: String, error: String, time: Milliseconds)
     /// Nobody knows whether the cancel happened.
     case cancelOutcomeUnknown(identifier: String, time: Milliseconds)
-    /// Answer to `fetchBalances`.
-    case balancesFetched(requestId: Int, balances: [Balance], time: Milliseconds)
+    /// Answer to `fetchBalances`: the whole account.
+    case balancesFetched(requestId: Int, account: AccountSnapshot, time: Milliseconds)
     /// Answer to `fetchBalances` when it failed.
     case balancesFetchFailed(requestId: Int, error: String, time: Milliseconds)
     /// Answer to `fetchOpenOrders`: the exchange's open orders (all markets).
@@ -44,9 +44,9 @@ public enum Event: Equatable, Codable, Sendable {
     case openOrdersFetchFailed(requestId: Int, error: String, time: Milliseconds)
     /// The driver restarted from storage: reconcile with the exchange before trading.
     case recovered(time: Milliseconds)
-    /// The exchange pushed balances (a myAsset frame, only the currencies that changed): when they
+    /// The exchange pushed balances (Upbit's myAsset frame: only what changed): when they
     /// disagree with the books, the balances are fetched (now, or once no order of ours works).
-    case balancesPushed([Balance], time: Milliseconds)
+    case balancesPushed(AccountSnapshot, time: Milliseconds)
     /// The operator paused new entries (exits go on) until `entriesResumed`.
     case entriesPaused(time: Milliseconds)
     /// The operator resumed entries after `entriesPaused`.
@@ -121,7 +121,7 @@ extension Event {
         case .cancelAccepted(let identifier, _): .cancelAccepted(identifier: identifier, time: time)
         case .cancelRejected(let identifier, let error, _): .cancelRejected(identifier: identifier, error: error, time: time)
         case .cancelOutcomeUnknown(let identifier, _): .cancelOutcomeUnknown(identifier: identifier, time: time)
-        case .balancesFetched(let requestId, let balances, _): .balancesFetched(requestId: requestId, balances: balances, time: time)
+        case .balancesFetched(let requestId, let account, _): .balancesFetched(requestId: requestId, account: account, time: time)
         case .balancesFetchFailed(let requestId, let error, _): .balancesFetchFailed(requestId: requestId, error: error, time: time)
         case .openOrdersFetched(let requestId, let orders, _): .openOrdersFetched(requestId: requestId, orders: orders, time: time)
         case .openOrdersFetchFailed(let requestId, let error, _):

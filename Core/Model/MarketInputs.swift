@@ -81,17 +81,3 @@ public struct MarketRules: Equatable, Codable, Sendable {
         self.feeRate = feeRate
     }
 }
-
-/// One asset of the account (free and locked): the quote asset's is the cash, a base asset's what
-/// a spot position holds.
-public struct Balance: Equatable, Codable, Sendable {
-    public var currency: String
-    public var balance: Fixed
-    public var locked: Fixed
-
-    public init(currency: String, balance: Fixed, locked: Fixed) {
-        self.currency = currency
-        self.balance = balance
-        self.locked = locked
-    }
-}

@@ -40,8 +40,8 @@ extension State {
         case .cancelAccepted(let identifier, _): cancelAccepted(identifier)
         case .cancelRejected(let identifier, _, _), .cancelOutcomeUnknown(let identifier, _):
             cancelNotConfirmed(identifier, into: &commands)
-        case .balancesFetched(let requestId, let balances, _):
-            balancesFetched(requestId: requestId, balances: balances, into: &commands)
+        case .balancesFetched(let requestId, let account, _):
+            balancesFetched(requestId: requestId, account: account, into: &commands)
         case .balancesFetchFailed(let requestId, let error, _):
             balancesFetchFailed(requestId: requestId, error: error, into: &commands)
         case .openOrdersFetched(let requestId, let open, _):
@@ -54,7 +54,7 @@ extension State {
             }
         case .recovered: startReconciliation(into: &commands)
         case .closeRequested(let market, _): closeRequested(market: market, into: &commands)
-        case .balancesPushed(let balances, _): balancesPushed(balances, into: &commands)
+        case .balancesPushed(let account, _): balancesPushed(account, into: &commands)
         case .entriesPaused: pauseEntries(into: &commands)
         case .entriesResumed: resumeEntries(into: &commands)
         case .dataEnded: closeAllAtLastPrice(into: &commands)

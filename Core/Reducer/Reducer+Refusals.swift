@@ -102,29 +102,24 @@ extension State {
     /// A myAsset frame. It is not adopted as such: a frame from before a fill can arrive after
     /// the fill's answer, and would undo it. When it disagrees with the books, the balances are
     /// fetched (now, or once no order of ours works) and adopted under `balancesFetched`'s rule.
-    mutating func balancesPushed(_ balances: [Balance], into commands: inout [Command]) {
-        guard !risk.reconciling, disagreesWithBooks(balances) else { return }
+    mutating func balancesPushed(_ account: AccountSnapshot, into commands: inout [Command]) {
+        guard !risk.reconciling, disagreesWithBooks(account) else { return }
         risk.balancesStale = true
         fetchStaleBalancesIfQuiet(into: &commands)
     }
 
-    /// Only the assets a push lists are compared (Upbit's myAsset carries the changed ones). On
+    /// Only what a push lists is compared (Upbit's myAsset carries the changed currencies). On
     /// a margin venue cash is not compared (margin and unrealised P&L move it continuously).
-    func disagreesWithBooks(_ balances: [Balance]) -> Bool {
-        var reserved: Fixed = 0
-        for order in orders.values { reserved += order.reserved }
-        for balance in balances {
-            if balance.currency == venue.quoteAsset {
-                if !venue.isMargin, balance.balance + balance.locked != cash + reserved { return true }
-                continue
-            }
-            var held: Fixed = 0
-            var holds = false
-            for position in positions where heldAsset(of: position) == balance.currency {
-                held += position.quantity
-                holds = true
-            }
-            if holds, balance.balance + balance.locked < held { return true }
+    func disagreesWithBooks(_ account: AccountSnapshot) -> Bool {
+        if !venue.isMargin, let free = account.cash {
+            var reserved: Fixed = 0
+            for order in orders.values { reserved += order.reserved }
+            if free + (account.lockedCash ?? 0) != cash + reserved { return true }
+        }
+        for (market, held) in account.holdings {
+            var booked: Fixed = 0
+            for position in positions where position.market == market { booked += position.quantity }
+            if held < booked { return true }
         }
         return false
     }

@@ -102,11 +102,11 @@ extension State {
     /// operator moved money). Otherwise fills may sit between the snapshot and their updates and
     /// adopting would lose or double them: the books are kept.
     /// Assets without an order of ours behind them are the operator's and are left alone.
-    mutating func balancesFetched(requestId: Int, balances: [Balance], into commands: inout [Command]) {
+    mutating func balancesFetched(requestId: Int, account: AccountSnapshot, into commands: inout [Command]) {
         guard risk.balanceRequestId == requestId else { return ignoredOrderEvent() }
         risk.balanceRequestId = nil
         if orders.isEmpty && counters.orderActivity == risk.balanceRequestActivity {
-            adopt(balances, into: &commands)
+            adopt(account, into: &commands)
         }
         if risk.reconciling {
             risk.reconciling = false
@@ -114,14 +114,12 @@ extension State {
         }
     }
 
-    private mutating func adopt(_ balances: [Balance], into commands: inout [Command]) {
-        var held: [String: Fixed] = [:]
-        for balance in balances { held[balance.currency] = balance.balance + balance.locked }
-        if let quote = balances.first(where: { $0.currency == venue.quoteAsset }) { cash = quote.balance }
+    private mutating func adopt(_ account: AccountSnapshot, into commands: inout [Command]) {
+        if let free = account.cash { cash = free }
         var index = 0
         while index < positions.count {
             let position = positions[index]
-            let exchangeHeld = held[heldAsset(of: position)] ?? 0
+            let exchangeHeld = account.holdings[position.market] ?? 0
             if exchangeHeld < position.quantity {
                 commands.append(notification(.warning, position.market,
                     "exchange holds \(exchangeHeld) of position \(position.id)'s \(position.quantity): adopted"))
@@ -147,11 +145,5 @@ extension State {
         fetchStaleBalancesIfQuiet(into: &commands)
         guard let next = risk.nextBalanceFetchAt, now >= next else { return }
         fetchBalances(into: &commands)
-    }
-
-    /// The balance that holds a position: the base asset on a spot venue; on a margin venue the
-    /// symbol itself (the adapter lists a position's size under its symbol).
-    func heldAsset(of position: Position) -> String {
-        venue.isMargin ? position.market : instrument(for: position.market).baseAsset
     }
 }

@@ -227,7 +227,7 @@ public actor LiveDriver {
         case .order(var update):
             update.time = now()
             process(.orderUpdated(update))
-        case .balances(let balances): process(.balancesPushed(balances, time: now()))
+        case .balances(let account): process(.balancesPushed(account, time: now()))
         case .refused(let why): rejectFrame(why)
         case .ignored: break
         }
@@ -361,14 +361,7 @@ public actor LiveDriver {
 
     /// A one-paragraph account of the session.
     public func summary() -> String {
-        let ledger = sessionLegs
-        let net = ledger.reduce(Fixed.zero) { $0 + $1.netPnL }
-        let quote = state.venue.quoteAsset
-        return """
-            positions open: \(state.positions.map { "\($0.market) \($0.quantity)" }.joined(separator: ", ").ifEmpty("none"))
-            exit legs: \(ledger.count), net P&L \(net.rounded(places: 0)) \(quote), equity \(state.equity.rounded(places: 0)) \(quote)
-            frames rejected: \(framesRejected), late trades \(state.statistics.lateTrades), duplicate trades \(state.statistics.duplicateTrades)
-            """
+        SessionSummary.text(state: state, legs: sessionLegs, framesRejected: framesRejected)
     }
 }
 

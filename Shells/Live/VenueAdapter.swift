@@ -55,7 +55,7 @@ public enum MarketInput {
 /// A private frame, decoded.
 public enum PrivateInput {
     case order(OrderUpdate)
-    case balances([Balance])
+    case balances(AccountSnapshot)
     case ignored
     case refused(String)
 }

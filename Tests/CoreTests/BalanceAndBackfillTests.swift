@@ -8,26 +8,26 @@ import Testing
     @Test func pushedBalancesThatDisagreeWithTheBooksAreFetchedAndAdopted() {
         var state = upbitState(Config(), options: .init(identifierPrefix: "t"))
         // A myAsset frame that agrees with the books changes nothing.
-        #expect(run(&state, [.balancesPushed([Balance(currency: "KRW", balance: 1_000_000, locked: 0)], time: at(0))]) == [])
+        #expect(run(&state, [.balancesPushed(UpbitVenue.account([Balance(currency: "KRW", balance: 1_000_000, locked: 0)]), time: at(0))]) == [])
         // The operator withdrew 300,000 KRW: the balances are fetched (a frame is not adopted as such).
-        let pushed = run(&state, [.balancesPushed([Balance(currency: "KRW", balance: 700_000, locked: 0)], time: at(0, 1))])
+        let pushed = run(&state, [.balancesPushed(UpbitVenue.account([Balance(currency: "KRW", balance: 700_000, locked: 0)]), time: at(0, 1))])
         #expect(pushed == [.fetchBalances(requestId: 1)])
-        run(&state, [.balancesFetched(requestId: 1, balances: [Balance(currency: "KRW", balance: 700_000, locked: 0)],
+        run(&state, [.balancesFetched(requestId: 1, account: UpbitVenue.account([Balance(currency: "KRW", balance: 700_000, locked: 0)]),
                                       time: at(0, 1, 100))])
         #expect(state.cash == 700_000)
     }
 
     @Test func pushedBalancesWhileAnOrderWorksAreFetchedOnceItEnded() {
         var (state, _, _) = givenEntrySent()
-        let pushed = run(&state, [.balancesPushed([Balance(currency: "KRW", balance: 100_000, locked: 500_250)],
+        let pushed = run(&state, [.balancesPushed(UpbitVenue.account([Balance(currency: "KRW", balance: 100_000, locked: 500_250)]),
                                                   time: at(30, 5, 100))])
         #expect(pushed == [])
         #expect(state.risk.balancesStale)
         run(&state, [update("t-1-b1", "KRW-BTC", .cancel, volume: "1", funds: "500000", fee: "250", at: at(30, 5, 200))])
         #expect(run(&state, [.timerFired(time: at(30, 6))]) == [.fetchBalances(requestId: 1)])
-        run(&state, [.balancesFetched(requestId: 1, balances: [
+        run(&state, [.balancesFetched(requestId: 1, account: UpbitVenue.account([
             Balance(currency: "KRW", balance: 99_750, locked: 0), Balance(currency: "BTC", balance: 1, locked: 0),
-        ], time: at(30, 6, 100))])
+        ]), time: at(30, 6, 100))])
         #expect(state.cash == 99_750)
         #expect(state.positions[0].quantity == 1)
     }

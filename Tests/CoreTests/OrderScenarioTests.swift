@@ -121,9 +121,9 @@ import Testing
             #expect(run(&state, [.orderNotFound(identifier: identifier, time: at(30, 9, 100))]) == [])
         }
         #expect(run(&state, [.orderNotFound(identifier: "t-3-b1", time: at(30, 9, 200))]) == [.fetchBalances(requestId: 2)])
-        let balances = run(&state, [.balancesFetched(requestId: 2, balances: [
+        let balances = run(&state, [.balancesFetched(requestId: 2, account: UpbitVenue.account([
             Balance(currency: "KRW", balance: 499_750, locked: 500_250),
-        ], time: at(30, 9, 500))])
+        ]), time: at(30, 9, 500))])
         #expect(balances == [notify(.resume, nil, "reconciled with the exchange: trading", at: at(30, 9, 500))])
         #expect(state.entryHaltReason == nil)
         // Probed identifiers are never used again.

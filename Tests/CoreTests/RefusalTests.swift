@@ -63,9 +63,9 @@ import Testing
         #expect(refused == [notify(.warning, "KRW-BTC", "order t-1-s2 rejected: insufficient_funds_ask", at: at(30, 6, 100)),
                             .fetchBalances(requestId: 1)])
         // The account holds 1e-8 BTC less than the books.
-        let balances = run(&state, [.balancesFetched(requestId: 1, balances: [
+        let balances = run(&state, [.balancesFetched(requestId: 1, account: UpbitVenue.account([
             Balance(currency: "KRW", balance: 499_750, locked: 0), Balance(currency: "BTC", balance: fixed("0.99999999"), locked: 0),
-        ], time: at(30, 6, 200))])
+        ]), time: at(30, 6, 200))])
         #expect(balances == [notify(.warning, "KRW-BTC", "exchange holds 0.99999999 of position 1's 1: adopted", at: at(30, 6, 200))])
         let retry = run(&state, [.timerFired(time: at(30, 12))])
         #expect(retry == [RefusalTests.sell("t-1-s3", fixed("0.99999999"))])
@@ -83,7 +83,7 @@ import Testing
             .fetchBalances(requestId: 1),
         ])
         // The operator withdrew 800,000 KRW.
-        run(&state, [.balancesFetched(requestId: 1, balances: [Balance(currency: "KRW", balance: 200_000, locked: 0)],
+        run(&state, [.balancesFetched(requestId: 1, account: UpbitVenue.account([Balance(currency: "KRW", balance: 200_000, locked: 0)]),
                                       time: at(30, 5, 200))])
         #expect(state.cash == 200_000)
         let waiting = run(&state, [btc.trade(500_000, "1", at: at(30, 6))])

@@ -56,6 +56,35 @@ import Testing
         #expect(settings.upbit.webSocketURL == "wss://api.upbit.com/websocket/v1")
     }
 
+    /// The keys of the venue-neutral core (issue 12): direction, the day's start, the venue, and
+    /// the capital under a neutral name.
+    @Test func directionDayStartAndVenueAreRead() throws {
+        let settings = try ConfigFile.parse("""
+            [capital]
+            initial_capital = 3000000
+            [risk]
+            day_start = "-05:30"
+            [venue]
+            name = "upbit"
+            """, file: "bot.toml")
+        #expect(settings.strategy.capital.initialCapital == 3_000_000)
+        #expect(settings.strategy.risk.dayStartOffsetMinutes == -330)
+        #expect(settings.venue == .upbit)
+        #expect(try ConfigFile.parse("[risk]\nday_start = \"UTC\"", file: "b").strategy.risk.dayStartOffsetMinutes == 0)
+        #expect(problems("""
+            [entry]
+            direction = "short"
+            [risk]
+            day_start = "9"
+            [venue]
+            name = "binance"
+            """) == [
+            #"bot.toml: risk.day_start: expected a UTC offset like "+09:00" or "UTC", got "9""#,
+            #"bot.toml: venue.name: expected "upbit", got "binance""#,
+            #"bot.toml: entry.direction: upbit is a spot venue: only "long" positions can be opened there (got "short")"#,
+        ])
+    }
+
     @Test func everyProblemIsNamedWithFileAndKey() {
         #expect(problems("""
             [capital]
@@ -72,7 +101,7 @@ import Testing
             "bot.toml: entry.order: expected \"market\" or \"limit\", got \"stop\"",
             "bot.toml: entry.rsi_period: expected a whole number, got 14.5",
             "bot.toml: exit.stop_los: unknown key",
-            "bot.toml: unknown section [strategy] (known: capital, email, entry, exit, fees, notify, risk, universe, upbit)",
+            "bot.toml: unknown section [strategy] (known: capital, email, entry, exit, fees, notify, risk, universe, upbit, venue)",
             "bot.toml: capital.position_fraction: must be in (0, 1] (got 1.5)",
             "bot.toml: exit.take_profit: must be in (0, 10) (got -0.1)",
         ])

@@ -63,8 +63,7 @@ public enum SettingsPrinter {
                 ("stale_feed_seconds", "\(strategy.risk.staleFeedSeconds)"),
                 ("max_clock_skew_seconds", "\(strategy.risk.maxClockSkewSeconds)"),
                 ("price_band", "\(strategy.risk.priceBand)"),
-                ("day_start", quoted(utcOffset(strategy.risk.dayStartOffsetMinutes ?? settings.venue.profile.dayStartOffsetMinutes))),
-            ]),
+            ] + (strategy.risk.dayStartOffsetMinutes.map { [("day_start", quoted(utcOffset($0)))] } ?? [])),
             ("universe", [
                 ("exclude_warning", "\(strategy.universe.excludeWarning)"),
                 ("exclude", "[" + strategy.universe.exclude.map(quoted).joined(separator: ", ") + "]"),

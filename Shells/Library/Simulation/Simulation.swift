@@ -221,7 +221,7 @@ public struct Simulation {
     /// flight), or the operator pausing or resuming entries.
     mutating func operatorOrAccountEvent() {
         switch random.int(0...3) {
-        case 0, 1: feed(.balancesPushed(exchange.balances, time: clock))
+        case 0, 1: feed(.balancesPushed(UpbitVenue.account(exchange.balances), time: clock))
         case 2: feed(.entriesPaused(time: clock))
         default: feed(.entriesResumed(time: clock))
         }

@@ -35,9 +35,26 @@ extension Store {
         return try JSONSerialization.data(withJSONObject: state)
     }
 
-    /// A schema-3 journal record's JSON (an event) as schema 4 reads it.
+    /// A schema-3 journal record's JSON (an event) as schema 4 reads it; Upbit's balance lists
+    /// become an account (`UpbitVenue.account`).
     static func migrateEventFrom3(_ json: Data) throws -> Data {
-        try JSONSerialization.data(withJSONObject: try migrateFrom3(try JSONSerialization.jsonObject(with: json)))
+        guard var event = try migrateFrom3(try JSONSerialization.jsonObject(with: json)) as? [String: Any] else {
+            throw Problem(description: "an event of schema 3 that is not a JSON object")
+        }
+        if var fetched = event["balancesFetched"] as? [String: Any], let balances = fetched.removeValue(forKey: "balances") {
+            fetched["account"] = try account(balances)
+            event["balancesFetched"] = fetched
+        }
+        if var pushed = event["balancesPushed"] as? [String: Any], let balances = pushed["_0"] {
+            pushed["_0"] = try account(balances)
+            event["balancesPushed"] = pushed
+        }
+        return try JSONSerialization.data(withJSONObject: event)
+    }
+
+    private static func account(_ balances: Any) throws -> Any {
+        let list = try JSONDecoder().decode([Balance].self, from: JSONSerialization.data(withJSONObject: balances))
+        return try JSONSerialization.jsonObject(with: JSONEncoder().encode(UpbitVenue.account(list)))
     }
 
     private static func migrateFrom3(_ value: Any) throws -> Any {

@@ -55,7 +55,8 @@ public final class UpbitGateway: OrderGateway {
         case .fetchBalances(let requestId):
             return await onQueue(exchangeQueue) { [exchange] in
                 switch exchange.accounts() {
-                case .success(let balances): return [.balancesFetched(requestId: requestId, balances: balances, time: time)]
+                case .success(let balances):
+                    return [.balancesFetched(requestId: requestId, account: UpbitVenue.account(balances), time: time)]
                 case .rejected(let error): return [.balancesFetchFailed(requestId: requestId, error: error.name, time: time)]
                 case .unknown(let reason): return [.balancesFetchFailed(requestId: requestId, error: reason, time: time)]
                 }

@@ -95,7 +95,7 @@ public struct SimulatedExchange: Sendable {
         case .placeOrder(let request): place(request, time: time)
         case .cancelOrder(let identifier, _): cancel(identifier, time: time)
         case .queryOrder(let identifier): [query(identifier, time: time)]
-        case .fetchBalances(let requestId): [.balancesFetched(requestId: requestId, balances: balances, time: time)]
+        case .fetchBalances(let requestId): [.balancesFetched(requestId: requestId, account: UpbitVenue.account(balances), time: time)]
         case .fetchOpenOrders(let requestId): [.openOrdersFetched(requestId: requestId, orders: openOrders(time: time), time: time)]
         case .subscribe, .fetchCandles, .notify, .trace, .bookLeg: nil
         }

@@ -97,7 +97,7 @@ public struct UpbitAdapter: VenueAdapter {
         do {
             switch try PrivateFrameDecoder.decode(bytes) {
             case .order(let update): return .order(update)
-            case .assets(let balances, _): return .balances(balances)
+            case .assets(let balances, _): return .balances(UpbitVenue.account(balances))
             case .error(let name, let message): return .refused("private socket error \(name): \(message.prefix(200))")
             case .status, .other: return .ignored
             }
