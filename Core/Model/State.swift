@@ -98,6 +98,16 @@ public struct State: Equatable, Codable, Sendable {
         /// A lost entry's position, once adopted, numbers its orders from here (attempts below
         /// were probed at earlier starts).
         public var attemptBase = 2
+
+        public init(positionId: Int, purpose: Order.Purpose, queryAskedAt: Milliseconds? = nil,
+                    nextQueryAt: Milliseconds? = nil, cancelSentAt: Milliseconds? = nil, attemptBase: Int = 2) {
+            self.positionId = positionId
+            self.purpose = purpose
+            self.queryAskedAt = queryAskedAt
+            self.nextQueryAt = nextQueryAt
+            self.cancelSentAt = cancelSentAt
+            self.attemptBase = attemptBase
+        }
     }
 
     /// What was skipped and why, for operators and reports.
