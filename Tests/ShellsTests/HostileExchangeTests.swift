@@ -15,13 +15,16 @@ import Testing
     @Test func lyingOrderUpdatesAreNotBooked() async throws {
         try await withLocalUpbit(.fast) { upbit, port in
             await upbit.setFaults(Faults(lyingMyOrders: 1_000))
-            let bot = await localDriver(upbit, port: port, mode: .live, prefix: "ly") { $0.exit.takeProfit = Fixed("5")! }
+            let bot = await localDriver(upbit, port: port, mode: .live, prefix: "ly") {
+                $0.exit.takeProfit = Fixed("5")!
+                $0.exit.stopLoss = Fixed("-0.5")!  // no exit: the entry's fills alone are compared
+            }
             let run = Task { await bot.run() }
             defer { run.cancel() }
             let opened = await eventually(60) { await bot.state.positions.contains { $0.phase == .open } }
             try #require(opened)
             let position = try #require(await bot.state.positions.first { $0.phase == .open })
-            let bought = await upbit.orderSummaries().filter { $0.identifier.hasPrefix("ly-\(position.id)-") }
+            let bought = await upbit.orderSummaries().filter { $0.identifier.hasPrefix("ly-\(position.id)-b") }
                 .reduce(Fixed.zero) { $0 + $1.executedQuantity }
             #expect(position.quantity == bought)
             #expect(await bot.state.statistics.inconsistentOrderUpdates > 0)
