@@ -18,9 +18,12 @@ public struct VenueProfile: Equatable, Codable, Sendable {
     public var dayStartZone: String
     /// Leverage of every position (1 on spot venues).
     public var leverage: Int
+    /// Margin venues that keep an exchange-side stop per position (Binance's `STOP_MARKET` with
+    /// `closePosition`): the strategy's stop moved this fraction further away. nil = none.
+    public var safetyStopBuffer: Fixed?
 
     public init(name: String, quoteAsset: String, symbolPrefix: String, symbolSuffix: String, defaultInstrument: Instrument,
-                dayStartOffsetMinutes: Int, dayStartZone: String, leverage: Int = 1) {
+                dayStartOffsetMinutes: Int, dayStartZone: String, leverage: Int = 1, safetyStopBuffer: Fixed? = nil) {
         self.name = name
         self.quoteAsset = quoteAsset
         self.symbolPrefix = symbolPrefix
@@ -29,6 +32,7 @@ public struct VenueProfile: Equatable, Codable, Sendable {
         self.dayStartOffsetMinutes = dayStartOffsetMinutes
         self.dayStartZone = dayStartZone
         self.leverage = leverage
+        self.safetyStopBuffer = safetyStopBuffer
     }
 
     /// Whether a symbol has this venue's shape: prefix, 1-16 upper-case letters or digits, suffix.

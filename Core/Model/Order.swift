@@ -2,6 +2,9 @@
 public struct Order: Equatable, Codable, Sendable {
     public enum Purpose: String, Equatable, Codable, Sendable {
         case entry, entryFallback, restingTakeProfit, exit
+        /// An exchange-side stop that closes the position if the bot is down (margin venues with
+        /// `VenueProfile.safetyStopBuffer`): a backstop, not one of the reducer's own exits.
+        case safetyStop
     }
 
     public enum Phase: String, Equatable, Codable, Sendable {
@@ -74,6 +77,9 @@ public struct Order: Equatable, Codable, Sendable {
 
     /// Entries open or add to a position; everything else reduces it.
     public var isEntry: Bool { purpose == .entry || purpose == .entryFallback }
+
+    /// One of the reducer's own exits (not an entry, not the exchange-side safety stop).
+    public var isOwnExit: Bool { purpose == .exit || purpose == .restingTakeProfit }
 }
 
 /// Why an exit leg happened (the ledger's `reason`).
@@ -87,4 +93,6 @@ public enum ExitReason: String, Equatable, Codable, Sendable {
     case endOfData = "end_of_data"
     /// A sell the journal lost in a crash, found on the exchange and adopted.
     case recovered
+    /// The exchange-side safety stop closed the position (margin venues).
+    case exchangeStop = "exchange_stop"
 }

@@ -62,6 +62,9 @@ public struct Position: Equatable, Codable, Sendable {
     /// (1 min doubling to 30 min) and says so every time.
     @Defaulted<Zero> public var stuckCount = 0
     public var stuckRetryAt: Milliseconds?
+    /// The safety stop is placed again at this time after it was refused, cancelled or expired
+    /// while the position was open (nil: not waiting).
+    public var safetyStopRetryAt: Milliseconds?
     /// Next attempt number for identifiers; never reused.
     public var nextAttempt = 1
     /// Identifiers of this position's live orders, oldest first.

@@ -95,7 +95,8 @@ extension State {
         let free = freeQuantity(positions[index])
         guard free.isPositive else { return }
         let price = exitValuationPrice(market, positions[index].direction) ?? positions[index].entryPrice ?? .zero
-        guard free * price >= minimumTotal(market) else {
+        // a margin venue's exits are reduce-only, which its minimum notional exempts
+        guard venue.isMargin || free * price >= minimumTotal(market) else {
             return writeOffDust(index, into: &commands)
         }
         var position = positions[index]
@@ -116,9 +117,9 @@ extension State {
         closePosition(index, into: &commands)
     }
 
-    /// A working order that reduces the position.
+    /// A working exit of the reducer's own (the safety stop is a backstop, not one).
     func hasLiveExit(_ position: Position) -> Bool {
-        position.orderIdentifiers.contains { orders[$0].map { !$0.isEntry } ?? false }
+        position.orderIdentifiers.contains { orders[$0]?.isOwnExit ?? false }
     }
 
     func hasRestingTakeProfit(_ position: Position) -> Bool {
@@ -137,7 +138,7 @@ extension State {
     func freeQuantity(_ position: Position) -> Fixed {
         var free = position.quantity
         for identifier in position.orderIdentifiers {
-            guard let order = orders[identifier], !order.isEntry, let requested = order.requestedQuantity else { continue }
+            guard let order = orders[identifier], order.isOwnExit, let requested = order.requestedQuantity else { continue }
             free -= requested - order.executedQuantity
         }
         return Fixed.max(free, .zero)
@@ -159,6 +160,7 @@ extension State {
             return retryStuck(index, into: &commands)
         }
         guard position.phase == .open else { return }
+        checkSafetyStop(index, into: &commands)
         if let pending = position.pendingExit {
             if hasRestingTakeProfit(position) {
                 for identifier in position.orderIdentifiers where orders[identifier]?.phase == .open {

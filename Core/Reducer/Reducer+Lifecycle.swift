@@ -28,6 +28,9 @@ extension State {
         case .exit:
             recordLeg(index, order, into: &commands)
             afterSell(index, endedExit: order.exitReason, into: &commands)
+        case .safetyStop:
+            recordLeg(index, order, into: &commands)
+            safetyStopEnded(index, into: &commands)
         }
     }
 
@@ -41,6 +44,8 @@ extension State {
         case .restingTakeProfit:
             positions[index].restingTakeProfitFailed = true
             afterSell(index, endedExit: nil, into: &commands)
+        case .safetyStop:
+            safetyStopEnded(index, into: &commands)
         case .exit:
             guard let reason = order.exitReason else { return }
             if rejected { positions[index].exitRejections += 1 }
@@ -108,6 +113,7 @@ extension State {
         if config.exit.order == .limitTakeProfit && config.exit.trailingStop.isZero {
             placeRestingTakeProfit(index, into: &commands)
         }
+        placeSafetyStop(index, into: &commands)
     }
 
     /// `limit_take_profit`: a limit exit rests at the take-profit price, rounded away from the

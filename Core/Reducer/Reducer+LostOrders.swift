@@ -30,7 +30,8 @@ extension State {
 
     /// The identifiers the next attempts of a position would use.
     mutating func probeNextAttempts(of positionId: Int, from attempt: Int) {
-        let legs: [(String, Order.Purpose)] = [("f", .entryFallback), ("t", .restingTakeProfit), ("s", .exit)]
+        var legs: [(String, Order.Purpose)] = [("f", .entryFallback), ("t", .restingTakeProfit), ("s", .exit)]
+        if venue.safetyStopBuffer != nil { legs.append(("x", .safetyStop)) }
         for attempt in attempt..<(attempt + State.probedAttempts) {
             for (leg, purpose) in legs {
                 probes["\(options.identifierPrefix)-\(positionId)-\(leg)\(attempt)"] = Probe(positionId: positionId, purpose: purpose)
@@ -139,7 +140,8 @@ extension State {
                                   side: buy ? direction.entrySide : direction.exitSide, kind: .market, size: size,
                                   reduceOnly: !buy && venue.isMargin),
             positionId: probe.positionId, purpose: probe.purpose,
-            exitReason: buy ? nil : probe.purpose == .restingTakeProfit ? .takeProfit : .recovered,
+            exitReason: buy ? nil : probe.purpose == .restingTakeProfit ? .takeProfit
+                : probe.purpose == .safetyStop ? .exchangeStop : .recovered,
             phase: .open, reserved: reserve, sentAt: now)
         positions[index].orderIdentifiers.append(update.identifier)
         commands.append(notification(.warning, update.market,
@@ -158,7 +160,7 @@ extension State {
                 orderEnded(order, into: &commands)
             } else if order.phase == .held {
                 let position = positionIndex(id: order.positionId).map { positions[$0] }
-                if !order.isEntry, let requested = order.requestedQuantity,
+                if order.isOwnExit, let requested = order.requestedQuantity,
                    requested > position.map({ volumeFree(for: order, in: $0) }) ?? 0 {
                     orderGone(order, rejected: false, into: &commands)
                     continue
@@ -179,7 +181,7 @@ extension State {
     func volumeFree(for sell: Order?, in position: Position) -> Fixed {
         var free = position.quantity
         for identifier in position.orderIdentifiers where identifier != sell?.identifier {
-            guard let order = orders[identifier], !order.isEntry, order.phase != .held, order.phase != .withdrawn,
+            guard let order = orders[identifier], order.isOwnExit, order.phase != .held, order.phase != .withdrawn,
                   let requested = order.requestedQuantity else { continue }
             free -= requested - order.executedQuantity
         }

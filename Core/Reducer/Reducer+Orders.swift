@@ -3,8 +3,9 @@ extension State {
     static let queryRetryMilliseconds: Milliseconds = 5_000
     /// An order the exchange does not know this long after it was sent never reached it.
     static let notFoundGraceMilliseconds: Milliseconds = 30_000
-    /// Live orders at most: each position has at most an entry and two exits working.
-    static var maximumOrdersPerPosition: Int { 3 }
+    /// Live orders at most: each position has at most an entry, two exits and the safety stop
+    /// working.
+    static var maximumOrdersPerPosition: Int { 4 }
 
     /// Creates an order with a fresh identifier (prefix-position-leg+attempt) and sends it.
     mutating func send(_ kind: OrderRequest.Kind, _ size: OrderRequest.Size, for position: inout Position,
@@ -16,13 +17,14 @@ extension State {
         case .entryFallback: leg = "f"
         case .restingTakeProfit: leg = "t"
         case .exit: leg = "s"
+        case .safetyStop: leg = "x"
         }
         let identifier = "\(options.identifierPrefix)-\(position.id)-\(leg)\(position.nextAttempt)"
         position.nextAttempt += 1
         let entering = purpose == .entry || purpose == .entryFallback
         let side = entering ? position.direction.entrySide : position.direction.exitSide
         let request = OrderRequest(identifier: identifier, market: position.market, side: side, kind: kind, size: size,
-                                   reduceOnly: !entering && venue.isMargin)
+                                   reduceOnly: !entering && venue.isMargin && purpose != .safetyStop)
         let held = !probes.isEmpty
         orders[identifier] = Order(request: request, positionId: position.id, purpose: purpose, exitReason: exitReason,
                                    phase: held ? .held : .sent, reserved: reserve, sentAt: now, cancelAt: cancelAt)
