@@ -93,6 +93,8 @@ extension Config {
               "must be 1...\(Config.maximumClockSkewSeconds) (got \(risk.maxClockSkewSeconds))")
         check(risk.priceBand.isPositive && risk.priceBand <= 1, "risk.price_band",
               "must be in (0, 1] (got \(risk.priceBand))")
+        check(!risk.maxUnrealizedLoss.isNegative && risk.maxUnrealizedLoss <= 1, "risk.max_unrealized_loss",
+              "must be in [0, 1] (got \(risk.maxUnrealizedLoss))")
 
         if let offset = risk.dayStartOffsetMinutes {
             check((-12 * 60...14 * 60).contains(offset), "risk.day_start", "must be a UTC offset from -12:00 to +14:00")

@@ -90,11 +90,15 @@ public struct Config: Equatable, Codable, Sendable {
         /// suspect print: it moves no price, exit or write-off. Also bounds a market order's
         /// average fill price.
         @Defaulted<Config.DefaultPriceBand> public var priceBand = Config.DefaultPriceBand.value
+        /// Margin venues: unrealised losses (at mark) of this fraction of equity close every
+        /// position and halt entries (the seed bot's emergency stop); 0 = off.
+        @Defaulted<Config.DefaultMaxUnrealizedLoss> public var maxUnrealizedLoss = Config.DefaultMaxUnrealizedLoss.value
         public init() {}
     }
 
     public enum DefaultClockSkew: DecodingDefault { public static var value: Int { 60 } }
     public enum DefaultPriceBand: DecodingDefault { public static var value: Fixed { Fixed("0.05")! } }
+    public enum DefaultMaxUnrealizedLoss: DecodingDefault { public static var value: Fixed { Fixed("0.1")! } }
 
     public struct Universe: Equatable, Codable, Sendable {
         public var excludeWarning = true

@@ -34,3 +34,4 @@ extension KeyedDecodingContainer {
 /// Defaults of the fields added for live readiness (issue 11).
 public enum Zero: DecodingDefault { public static var value: Int { 0 } }
 public enum False: DecodingDefault { public static var value: Bool { false } }
+public enum NoStrings: DecodingDefault { public static var value: [String] { [] } }

@@ -59,6 +59,18 @@ public enum Event: Equatable, Codable, Sendable {
     /// takes it (`State.adopt`). Journaled like any event so a replay decides under the same
     /// config as the run did. It does not move the clock and causes no command.
     indirect case configAdopted(Config, time: Milliseconds)
+    /// The mark price of a perpetual (it drives unrealised P&L, liquidation and the safety stop).
+    case markPriceReceived(market: String, price: Fixed, time: Milliseconds)
+    /// A funding payment of a perpetual position settled: `amount` in the quote asset, positive
+    /// when received (a short when the rate is positive), negative when paid. `settledAt` is the
+    /// venue's time of the settlement, which makes a repeated report of it change nothing.
+    case fundingSettled(market: String, amount: Fixed, settledAt: Milliseconds, time: Milliseconds)
+    /// The venue liquidated (part of) a position: booked as an exit leg with reason `liquidation`.
+    /// `identifier` is the venue's id of the liquidation order (reported twice, booked once).
+    case positionLiquidated(market: String, identifier: String, quantity: Fixed, price: Fixed, fee: Fixed, time: Milliseconds)
+    /// The venue warned that the account's margin runs low: entries halt until the operator
+    /// resumes them.
+    case marginCalled(time: Milliseconds)
 
     /// When the fact happened.
     public var time: Milliseconds {
@@ -76,6 +88,8 @@ public enum Event: Equatable, Codable, Sendable {
         case .balancesFetched(_, _, let time), .balancesFetchFailed(_, _, let time): time
         case .openOrdersFetched(_, _, let time), .openOrdersFetchFailed(_, _, let time): time
         case .closeRequested(_, let time), .configAdopted(_, let time): time
+        case .markPriceReceived(_, _, let time), .fundingSettled(_, _, _, let time), .positionLiquidated(_, _, _, _, _, let time),
+             .marginCalled(let time): time
         }
     }
 
@@ -93,11 +107,12 @@ public enum Event: Equatable, Codable, Sendable {
     public var clockSource: ClockSource {
         switch self {
         case .timerFired, .feedStalled, .recovered: .driver
-        case .tradeReceived, .orderbookReceived, .orderUpdated, .balancesPushed: .exchange
+        case .tradeReceived, .orderbookReceived, .orderUpdated, .balancesPushed, .markPriceReceived: .exchange
         case .marketsListed, .marketRulesReceived, .candlesFetched, .candlesFetchFailed, .orderAccepted, .orderRejected,
              .orderOutcomeUnknown, .orderNotFound, .orderQueryFailed, .cancelAccepted, .cancelRejected,
              .cancelOutcomeUnknown, .balancesFetched, .balancesFetchFailed, .openOrdersFetched, .openOrdersFetchFailed,
-             .closeRequested, .entriesPaused, .entriesResumed, .dataEnded, .configAdopted:
+             .closeRequested, .entriesPaused, .entriesResumed, .dataEnded, .configAdopted, .fundingSettled,
+             .positionLiquidated, .marginCalled:
             .answer
         }
     }
@@ -131,7 +146,13 @@ extension Event {
         case .entriesResumed: .entriesResumed(time: time)
         case .dataEnded: .dataEnded(time: time)
         case .configAdopted(let config, _): .configAdopted(config, time: time)
-        case .timerFired, .feedStalled, .recovered, .tradeReceived, .orderbookReceived, .orderUpdated, .balancesPushed:
+        case .fundingSettled(let market, let amount, let settledAt, _):
+            .fundingSettled(market: market, amount: amount, settledAt: settledAt, time: time)
+        case .positionLiquidated(let market, let identifier, let quantity, let price, let fee, _):
+            .positionLiquidated(market: market, identifier: identifier, quantity: quantity, price: price, fee: fee, time: time)
+        case .marginCalled: .marginCalled(time: time)
+        case .timerFired, .feedStalled, .recovered, .tradeReceived, .orderbookReceived, .orderUpdated, .balancesPushed,
+             .markPriceReceived:
             self
         }
     }

@@ -17,6 +17,9 @@ public struct MarketState: Equatable, Codable, Sendable {
     /// With no fresh book to judge by: a print far from the last price, believed once a second
     /// print agrees with it.
     public var unconfirmedPrice: Fixed?
+    /// Perpetuals: the newest mark price, and the newest funding settlement booked.
+    public var markPrice: Fixed?
+    public var lastFundingAt: Milliseconds?
     var highestSequentialId = Int64.min
     var recentSequentialIds = RingBuffer<Int64>(capacity: 64)
 

@@ -95,4 +95,10 @@ public enum ExitReason: String, Equatable, Codable, Sendable {
     case recovered
     /// The exchange-side safety stop closed the position (margin venues).
     case exchangeStop = "exchange_stop"
+    /// The venue liquidated the position.
+    case liquidation
+    /// Unrealised losses reached `risk.max_unrealized_loss`: everything was closed.
+    case emergencyStop = "emergency_stop"
+    /// Not an exit: a funding payment of a perpetual position (its own ledger line).
+    case funding
 }

@@ -65,6 +65,8 @@ public struct Position: Equatable, Codable, Sendable {
     /// The safety stop is placed again at this time after it was refused, cancelled or expired
     /// while the position was open (nil: not waiting).
     public var safetyStopRetryAt: Milliseconds?
+    /// The venue's ids of the liquidations booked (a repeated report books nothing).
+    @Defaulted<NoStrings> public var liquidations: [String] = []
     /// Next attempt number for identifiers; never reused.
     public var nextAttempt = 1
     /// Identifiers of this position's live orders, oldest first.

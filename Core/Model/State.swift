@@ -64,6 +64,9 @@ public struct State: Equatable, Codable, Sendable {
         @Defaulted<False> public var balancesStale = false
         /// The operator paused entries (`entriesPaused`) until `entriesResumed`.
         @Defaulted<False> public var pausedByOperator = false
+        /// A margin call, or the emergency stop, halted entries until `entriesResumed`.
+        @Defaulted<False> public var marginCallHalt = false
+        @Defaulted<False> public var emergencyHalt = false
         /// After an entry the exchange refused: no entries until then.
         public var entryBackoffUntil: Milliseconds?
         /// The next refusal's back-off (doubles from 30 s to 10 min; reset by an accepted entry).

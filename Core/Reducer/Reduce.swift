@@ -59,6 +59,12 @@ extension State {
         case .entriesResumed: resumeEntries(into: &commands)
         case .dataEnded: closeAllAtLastPrice(into: &commands)
         case .configAdopted: break  // handled above: it neither moves the clock nor runs the timers
+        case .markPriceReceived(let market, let price, _): receiveMarkPrice(market, price)
+        case .fundingSettled(let market, let amount, let settledAt, _):
+            fundingSettled(market, amount: amount, settledAt: settledAt, into: &commands)
+        case .positionLiquidated(let market, let identifier, let quantity, let price, let fee, _):
+            positionLiquidated(market, identifier: identifier, quantity: quantity, price: price, fee: fee, into: &commands)
+        case .marginCalled: marginCalled(into: &commands)
         }
         let second = Time.floorDivide(now, 1_000)
         if second > counters.lastEvaluatedSecond {
@@ -73,6 +79,7 @@ extension State {
         checkOrderTimers(into: &commands)
         checkProbeTimers(into: &commands)
         checkPositionTimers(into: &commands)
+        checkEmergencyStop(into: &commands)
         checkBalanceRetry(into: &commands)
         checkBackfillRetries(into: &commands)
         closeCandles(into: &commands)

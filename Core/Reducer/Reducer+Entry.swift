@@ -102,6 +102,8 @@ extension State {
         if risk.feedStale { return "stale_feed" }
         if let until = risk.pausedUntil, now < until { return "paused_after_stop_loss" }
         if risk.pausedByOperator { return "paused_by_operator" }
+        if risk.marginCallHalt { return "margin_call" }
+        if risk.emergencyHalt { return "emergency_stop" }
         if let until = risk.entryBackoffUntil, now < until { return "entry_refused_backoff" }
         return nil
     }

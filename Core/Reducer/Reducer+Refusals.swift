@@ -94,8 +94,10 @@ extension State {
     }
 
     mutating func resumeEntries(into commands: inout [Command]) {
-        guard risk.pausedByOperator else { return }
+        guard risk.pausedByOperator || risk.marginCallHalt || risk.emergencyHalt else { return }
         risk.pausedByOperator = false
+        risk.marginCallHalt = false
+        risk.emergencyHalt = false
         commands.append(notification(.resume, nil, "entries resumed by the operator"))
     }
 

@@ -45,6 +45,7 @@ enum ConfigKeys {
             "max_clock_skew_seconds": { $0.strategy.risk.maxClockSkewSeconds = try integer($1) },
             "price_band": { $0.strategy.risk.priceBand = try decimal($1) },
             "day_start": { $0.strategy.risk.dayStartOffsetMinutes = try utcOffset($1) },
+            "max_unrealized_loss": { $0.strategy.risk.maxUnrealizedLoss = try decimal($1) },
         ],
         "universe": [
             "exclude_warning": { $0.strategy.universe.excludeWarning = try boolean($1) },

@@ -63,6 +63,7 @@ public enum SettingsPrinter {
                 ("stale_feed_seconds", "\(strategy.risk.staleFeedSeconds)"),
                 ("max_clock_skew_seconds", "\(strategy.risk.maxClockSkewSeconds)"),
                 ("price_band", "\(strategy.risk.priceBand)"),
+                ("max_unrealized_loss", "\(strategy.risk.maxUnrealizedLoss)"),
             ] + (strategy.risk.dayStartOffsetMinutes.map { [("day_start", quoted(utcOffset($0)))] } ?? [])),
             ("universe", [
                 ("exclude_warning", "\(strategy.universe.excludeWarning)"),

@@ -22,7 +22,8 @@ extension Simulation {
         switch event {
         case .orderAccepted, .orderRejected, .orderOutcomeUnknown, .orderUpdated, .orderNotFound, .orderQueryFailed,
              .cancelAccepted, .cancelRejected, .cancelOutcomeUnknown, .balancesFetched, .balancesFetchFailed,
-             .openOrdersFetched, .openOrdersFetchFailed:
+             .openOrdersFetched, .openOrdersFetchFailed, .markPriceReceived, .fundingSettled, .positionLiquidated,
+             .marginCalled:
             true
         case .balancesPushed, .entriesPaused, .entriesResumed:
             false

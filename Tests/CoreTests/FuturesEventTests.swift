@@ -1,0 +1,82 @@
+import Core
+import Testing
+import TestSupport
+
+/// Funding, liquidation, margin calls and the emergency stop on the test perpetual, with the short
+/// of `givenShortOpen` (0.1 BTC at 50,000, 5,000 USDT margin, 4,998 USDT free).
+@Suite struct FuturesEventTests {
+    @Test func fundingIsCashAndALedgerLineOfItsOwnBookedOnce() {
+        var (state, _, _) = givenShortOpen()
+        run(&state, [.markPriceReceived(market: "BTCUSDT", price: 50_100, time: at(30, 5, 500))])
+        let paid = run(&state, [.fundingSettled(market: "BTCUSDT", amount: fixed("0.501"), settledAt: at(30, 6),
+                                                time: at(30, 6, 10))])
+        let leg = LedgerEntry(positionId: 1, market: "BTCUSDT", direction: .short, entryTime: at(30, 5, 200),
+                              entryPrice: 50_000, exitTime: at(30, 6, 10), exitPrice: 50_100, quantity: fixed("0.1"),
+                              grossPnL: fixed("0.501"), fee: 0, netPnL: fixed("0.501"), returnPercent: 0, reason: .funding)
+        #expect(paid == [.bookLeg(leg, orderIdentifier: "funding-BTCUSDT-\(at(30, 6))")])
+        #expect(state.cash == fixed("4998.501"))
+        #expect(state.risk.dayRealizedPnL == fixed("0.501"))
+        #expect(run(&state, [.fundingSettled(market: "BTCUSDT", amount: fixed("0.501"), settledAt: at(30, 6),
+                                             time: at(30, 6, 20))]) == [])
+        #expect(state.cash == fixed("4998.501"))
+    }
+
+    @Test func fundingBeyondFreeCashIsTakenFromTheMargin() {
+        var (state, _, _) = givenShortOpen()
+        run(&state, [.fundingSettled(market: "BTCUSDT", amount: -5_000, settledAt: at(30, 6), time: at(30, 6, 10))])
+        #expect(state.cash == 0)
+        #expect(state.positions[0].margin == 4_998)
+    }
+
+    @Test func aLiquidationIsAnExitLegAndARepeatedReportChangesNothing() {
+        var (state, _, _) = givenShortOpen()
+        let event = Event.positionLiquidated(market: "BTCUSDT", identifier: "autoclose-1", quantity: fixed("0.1"),
+                                             price: 55_000, fee: 2, time: at(31))
+        let commands = run(&state, [event])
+        #expect(legs(commands).map(\.reason) == [.liquidation])
+        #expect(legs(commands).map(\.netPnL) == [-504])  // −500 on the price, 2 + 2 fees
+        #expect(state.positions.isEmpty)
+        #expect(state.cash == 9_496)  // 4,998 + 5,000 margin − 500 − 2
+        #expect(run(&state, [event]) == [])
+    }
+
+    @Test func anIsolatedPositionLosesItsMarginAtMost() {
+        var (state, _, _) = givenShortOpen()
+        run(&state, [.positionLiquidated(market: "BTCUSDT", identifier: "autoclose-2", quantity: fixed("0.1"),
+                                         price: 110_000, fee: 2, time: at(31))])
+        #expect(state.cash == 4_998)  // the 5,000 margin is gone, nothing more
+        #expect(state.positions.isEmpty)
+    }
+
+    @Test func aMarginCallHaltsEntriesUntilTheOperatorResumes() {
+        var (state, _, _) = givenShortOpen { $0.risk.staleFeedSeconds = 3_600 }
+        #expect(run(&state, [.marginCalled(time: at(31))])
+            == [notify(.error, nil, "margin call from the venue: entries halted until `surge resume`", at: at(31))])
+        #expect(state.entryHaltReason == "margin_call")
+        run(&state, [.entriesResumed(time: at(32))])
+        #expect(state.entryHaltReason == nil)
+        #expect(!state.risk.marginCallHalt)
+    }
+
+    @Test func anUnrealisedLossOfTenPercentClosesEverythingAndHaltsEntries() {
+        var (state, _, _) = givenShortOpen()
+        #expect(run(&state, [.markPriceReceived(market: "BTCUSDT", price: 59_990, time: at(30, 6))]) == [])  // −999 < 999.8
+        let commands = run(&state, [.markPriceReceived(market: "BTCUSDT", price: 60_000, time: at(30, 7))])  // −1,000
+        let buyBack = OrderRequest(identifier: "t-1-s2", market: "BTCUSDT", side: .buy, kind: .market,
+                                   size: .quantity(fixed("0.1")), reduceOnly: true)
+        #expect(commands == [
+            notify(.halt, nil, "emergency stop: unrealised loss 1000 USDT reached 0.1 of equity; closing every position, entries halted until `surge resume`", at: at(30, 7)),
+            .placeOrder(buyBack),
+        ])
+        #expect(state.orders["t-1-s2"]?.exitReason == .emergencyStop)
+        #expect(state.entryHaltReason == "emergency_stop")
+    }
+
+    @Test func aSpotVenueHasNoEmergencyStop() {
+        var (state, btc, _) = givenPositionOpen()
+        // a fall through the stop is a stop loss there, never an emergency stop
+        let commands = run(&state, [btc.trade(494_000, "0.01", at: at(30, 6))])
+        #expect(state.orders.values.map(\.exitReason) == [.stopLoss])
+        #expect(!commands.contains { if case .notify(let note) = $0 { note.text.hasPrefix("emergency") } else { false } })
+    }
+}
