@@ -189,3 +189,74 @@ struct ReducerRun {
         #expect(positionsSeen > 1_000)
     }
 }
+
+/// The reducer trading the simulated futures venue (leverage 3, safety stops on, marks at the
+/// trade prices), as paper mode and backtests run it.
+struct FuturesRun {
+    var state: State
+    var exchange: FuturesExchange
+    var refusals: [String] = []
+    var legs: [LedgerEntry] = []
+
+    mutating func feed(_ event: Event) {
+        var queue: [Event] = []
+        switch event {
+        case .tradeReceived(let trade):
+            let fills = exchange.receive(trade)
+            queue = [event, .markPriceReceived(market: trade.market, price: trade.price, time: trade.time)] + fills
+            queue += exchange.receive(markPrice: trade.price, market: trade.market, time: trade.time)
+        case .orderbookReceived(let book):
+            exchange.receive(book)
+            queue = [event]
+        default:
+            queue = [event]
+        }
+        var index = 0
+        while index < queue.count {
+            let next = queue[index]
+            index += 1
+            let (reduced, commands) = Core.reduced(state, next)
+            state = reduced
+            legs += TestSupport.legs(commands)
+            for command in commands {
+                let answers = exchange.answer(command, time: next.time) ?? []
+                for case .orderRejected(_, let error, _) in answers { refusals.append(error) }
+                queue += answers
+            }
+        }
+    }
+}
+
+extension ReducerRunProperties {
+    /// Cash, positions and the ledger of the reducer agree with the simulated futures venue after
+    /// every run (no order but safety stops left working), the venue never refuses an order, and
+    /// the runs reach entries of both directions and exits through the safety stop's life cycle.
+    @Test func theReducerAndTheSimulatedFuturesVenueAgree() {
+        var directions = Set<Direction>()
+        var compared = 0
+        for seed in ReducerRunProperties.seeds.prefix(40) {
+            var config = ReducerRunProperties.config(seed, .both, fee: Fixed("0.0005")!)
+            config.capital.maxPositions = 2
+            let venue = TestVenue.profile(leverage: 3, safetyStopBuffer: Fixed("0.002")!)
+            var run = FuturesRun(state: State(config: config, venue: venue, options: .init(identifierPrefix: "f")),
+                                 exchange: FuturesExchange(cash: 10_000, leverage: 3, takerFee: Fixed("0.0005")!))
+            for event in GeneratedTape(seed: seed).events {
+                run.feed(event)
+                #expect(run.state.checkInvariants() == [], "seed \(seed)")
+            }
+            #expect(run.refusals == [], "seed \(seed)")
+            directions.formUnion(run.legs.map(\.direction))
+            guard run.state.orders.values.allSatisfy({ $0.purpose == .safetyStop }) else { continue }
+            compared += 1
+            #expect(run.state.cash == run.exchange.available, "seed \(seed)")
+            for position in run.state.positions {
+                #expect(position.direction.sign * position.quantity == run.exchange.positions[position.market]?.quantity,
+                        "seed \(seed)")
+            }
+            let held = run.exchange.positions.values.filter { !$0.quantity.isZero }.count
+            #expect(held == run.state.positions.count, "seed \(seed)")
+        }
+        #expect(compared >= 30)
+        #expect(directions == [.long, .short])
+    }
+}

@@ -44,7 +44,7 @@ import TestSupport
         var (state, _, _) = givenShortOpen()
         run(&state, [.positionLiquidated(market: "BTCUSDT", identifier: "autoclose-2", quantity: fixed("0.1"),
                                          price: 110_000, fee: 2, time: at(31))])
-        #expect(state.cash == 4_998)  // the 5,000 margin is gone, nothing more
+        #expect(state.cash == 4_996)  // the 5,000 margin is gone, and the 2 USDT fee is paid from the free cash
         #expect(state.positions.isEmpty)
     }
 
