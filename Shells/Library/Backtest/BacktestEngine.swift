@@ -1,10 +1,11 @@
 import Core
 
-/// Recorded public frames through the very same reducer, with `SimulatedExchange` answering its
-/// orders at once. Time comes from the frames. Feed lines in order, then `finish()`.
+/// Recorded public frames through the very same reducer, with the venue's simulated exchange
+/// answering its orders at once (`BacktestVenue`). Time comes from the frames. Feed lines in
+/// order, then `finish()`.
 public struct BacktestEngine {
     public private(set) var state: State
-    public private(set) var exchange: SimulatedExchange
+    public private(set) var venue: any BacktestVenue
     public private(set) var framesRead = 0
     public private(set) var framesRejected = 0
     /// The first few rejected lines, for the operator: "line 12: missing field trade_price".
@@ -21,39 +22,29 @@ public struct BacktestEngine {
 
     public static let keptRejections = 10
 
-    public init(config: Config, traceSink: ((TraceRecord) -> Void)? = nil) {
-        state = State(config: config, venue: UpbitVenue.profile, options: .init(identifierPrefix: "bt", trace: traceSink != nil, backfillCandles: 0))
-        exchange = SimulatedExchange(krw: config.capital.initialCapital, feeRate: config.fees.rate)
+    /// Upbit's KRW market unless another venue is given.
+    public init(config: Config, venue: (any BacktestVenue)? = nil, traceSink: ((TraceRecord) -> Void)? = nil) {
+        let venue = venue ?? UpbitBacktestVenue(config: config)
+        self.venue = venue
+        state = State(config: config, venue: venue.profile,
+                      options: .init(identifierPrefix: "bt", trace: traceSink != nil, backfillCandles: 0))
         self.traceSink = traceSink
     }
 
-    /// One line of a recording: one raw Upbit frame. Blank lines are skipped; anything that does
+    /// One line of a recording: one raw frame of the venue. Blank lines are skipped; anything that does
     /// not decode is counted and never stops the run.
     public mutating func feed(line: UnsafeRawBufferPointer) {
         lineNumber += 1
         guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return }
         framesRead += 1
-        let frame: MarketFrame
         do {
-            frame = try MarketFrameDecoder.decode(line, depth: .best)
+            guard let (time, events) = try venue.receive(line: line) else { return }
+            advanceClock(time)
+            guard let first = events.first else { return }
+            run(first)
+            for event in events.dropFirst() { run(event) }
         } catch {
             reject("line \(lineNumber): \(error)")
-            return
-        }
-        switch frame {
-        case .trade(let trade):
-            advanceClock(trade.time)
-            let fills = exchange.receive(trade)
-            run(.tradeReceived(trade))
-            for fill in fills { run(fill) }
-        case .orderbook(let book):
-            advanceClock(book.time)
-            exchange.receive(bookFrame: line, market: book.market)
-            run(.orderbookReceived(book.top))
-        case .ticker, .status, .other:
-            break
-        case .error(let name, let message):
-            reject("line \(lineNumber): error frame \(name): \(message)")
         }
     }
 
@@ -102,7 +93,7 @@ public struct BacktestEngine {
     }
 
     private mutating func execute(_ command: Command, time: Milliseconds) -> [Event] {
-        if let answer = exchange.answer(command, time: time) { return answer }
+        if let answer = venue.answer(command, time: time) { return answer }
         switch command {
         case .placeOrder, .cancelOrder, .queryOrder, .fetchBalances, .fetchOpenOrders: return []  // answered above
         case .fetchCandles(let requestId, let market, _): return [.candlesFetchFailed(requestId: requestId, market: market, time: time)]
