@@ -7,7 +7,7 @@ import Shells
 struct BacktestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backtest",
-        abstract: "Replay recorded Upbit frames through the strategy and write a report.",
+        abstract: "Replay recorded frames of a venue through the strategy and write a report.",
         discussion: """
             Writes DIR/trades.csv, DIR/summary.json and DIR/report.html (and DIR/trace.jsonl with \
             --trace). Files are read in the order given; .gz files are read transparently.
@@ -18,17 +18,28 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "The TOML config file (default: built-in defaults).") var config: String?
     @Option(help: "Directory for the report files.") var report: String
     @Flag(help: "Also write trace.jsonl: every closed candle and every evaluated candidate.") var trace = false
+    @Option(help: "The venue of the recording when the config does not say ([venue] name): upbit or binance-futures.")
+    var venue: String?
 
     func validate() throws {
         guard !data.isEmpty else { throw ValidationError("--data needs at least one file") }
     }
 
     func run() throws {
-        let settings = try Settings.load(option: config)
+        var settings = try Settings.load(option: config)
+        if let venue {
+            guard let chosen = Venue(rawValue: venue) else { throw ValidationError("--venue must be upbit or binance-futures") }
+            settings.venue = chosen
+            let problems = settings.strategy.validate(for: settings.venueProfile)
+            guard problems.isEmpty else { throw CommandFailure(message: problems.map(\.description).joined(separator: "\n")) }
+        }
         try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true)
         let traceWriter = trace ? try LineWriter(path: report + "/trace.jsonl") : nil
         let sink: ((TraceRecord) -> Void)? = traceWriter.map { writer in { try? writer.write(TraceLine.json($0)) } }
-        var engine = BacktestEngine(config: settings.strategy, traceSink: sink)
+        let simulated: any BacktestVenue = settings.venue == .binanceFutures
+            ? FuturesBacktestVenue(config: settings.strategy, profile: settings.venueProfile)
+            : UpbitBacktestVenue(config: settings.strategy)
+        var engine = BacktestEngine(config: settings.strategy, venue: simulated, traceSink: sink)
         let bar = ProgressBar()
         do {
             try RecordingReader.read(paths: data, progress: bar.show) { engine.feed(line: $0) }
@@ -44,9 +55,9 @@ struct BacktestCommand: ParsableCommand {
         print("""
             frames: \(summary.framesRead) read, \(summary.framesRejected) rejected
             trades: \(summary.trades) exit legs in \(summary.positions) positions, win rate \(summary.winRatePercent.rounded(places: 2)) %
-            net P&L: \(summary.netPnL.rounded(places: 0)) KRW, return \(summary.returnPercent.rounded(places: 4)) %, \
+            net P&L: \(summary.netPnL.rounded(places: 0)) \(summary.quoteAsset), return \(summary.returnPercent.rounded(places: 4)) %, \
             max drawdown \(summary.maxDrawdownPercent.rounded(places: 4)) %
-            final equity: \(summary.finalEquityKRW.rounded(places: 0)) KRW
+            final equity: \(summary.finalEquity.rounded(places: 0)) \(summary.quoteAsset)
             report: \(report)/report.html
             """)
     }

@@ -22,6 +22,9 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         var settings = try Settings.load(option: config)
+        guard settings.venue == .upbit else {
+            throw CommandFailure(message: "the demo trades the local Upbit only in this build (no local futures server yet)")
+        }
         var options = LocalUpbit.Options()
         options.seed = seed
         options.markets = 8

@@ -32,6 +32,10 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try Settings.load(option: config)
+        guard settings.venue == .upbit else {
+            throw CommandFailure(message: "\(settings.venue.rawValue): live and paper trading need the venue's adapter, "
+                                 + "which this build does not have yet; `surge generate --venue` and `surge backtest` work")
+        }
         var credentials: UpbitCredentials?
         if live {
             do {

@@ -38,7 +38,7 @@ public actor LiveDriver {
         /// The adapter of `[venue] name`.
         var adapter: any VenueAdapter {
             switch settings.venue {
-            case .upbit:
+            case .upbit, .binanceFutures:  // `surge run` refuses the futures venue before a driver is made
                 UpbitAdapter(settings: settings, paper: mode == .paper, credentials: credentials,
                              restTimeoutMilliseconds: restTimeoutMilliseconds)
             }

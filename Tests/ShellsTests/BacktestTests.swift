@@ -27,7 +27,7 @@ import Testing
         #expect(leg.exitPrice == 501_500)
         #expect(leg.quantity == 1)
         #expect(leg.netPnL == Fixed("999.25")!)
-        #expect(summary.finalEquityKRW == Fixed("1000999.25")!)
+        #expect(summary.finalEquity == Fixed("1000999.25")!)
     }
 
     @Test func aStopLoss() {

@@ -19,7 +19,7 @@ import Testing
         let rows = try file.read()
         #expect(rows.map(\.leg.positionId) == [1, 2])
         let all = LedgerFile.summary(rows)
-        #expect(all.initialEquityKRW == 1_000_000)
+        #expect(all.initialEquity == 1_000_000)
         #expect(all.netPnL == Fixed("499.25")!)
         #expect(all.equityCurve.map(\.equity) == [1_000_000, Fixed("1000999.25")!, Fixed("1000499.25")!])
         let secondDay = LedgerFile.summary(rows, from: 1_767_300_000_000)

@@ -57,10 +57,13 @@ public struct BacktestEngine {
     public mutating func finish() -> BacktestSummary {
         if let last = lastFrameTime { run(.dataEnded(time: last)) }
         equityCurve.append(EquityPoint(time: lastFrameTime ?? 0, equity: state.equity))
-        return BacktestSummary(ledger: ledger, equityCurve: equityCurve,
-                               initialEquityKRW: state.config.capital.initialCapital, finalEquityKRW: state.equity,
+        var summary = BacktestSummary(ledger: ledger, equityCurve: equityCurve,
+                               initialEquity: state.config.capital.initialCapital, finalEquity: state.equity,
                                framesRead: framesRead, framesRejected: framesRejected,
                                firstFrameTime: firstFrameTime, lastFrameTime: lastFrameTime)
+        summary.quoteAsset = state.venue.quoteAsset
+        summary.directions = state.venue.isMargin
+        return summary
     }
 
     private mutating func reject(_ reason: String) {

@@ -55,7 +55,8 @@ public enum ConfigFile {
                 }
             }
         }
-        problems += settings.strategy.validate(for: settings.venue.profile).map(\.description)
+        problems += settings.strategy.validate(for: settings.venueProfile).map(\.description)
+        problems += validateBinance(settings.binance)
         problems += validateUpbit(settings.upbit)
         problems += validateEmail(settings.email) + validateNotify(settings.notify)
         guard problems.isEmpty else { throw ConfigFileError(file: file, problems: problems) }
@@ -69,6 +70,19 @@ public enum ConfigFile {
         }
         if !(upbit.webSocketURL.hasPrefix("ws://") || upbit.webSocketURL.hasPrefix("wss://")) {
             problems.append("upbit.ws_url: must start with ws:// or wss:// (got \(upbit.webSocketURL))")
+        }
+        return problems
+    }
+
+    /// Leverage within what the venue allows and the seed advises against exceeding by far; a
+    /// buffer that keeps the safety stop beyond the strategy's stop without leaving it far away.
+    static func validateBinance(_ binance: BinanceSettings) -> [String] {
+        var problems: [String] = []
+        if !(1...BinanceVenue.defaultMaximumLeverage).contains(binance.leverage) {
+            problems.append("binance.leverage: must be 1...\(BinanceVenue.defaultMaximumLeverage) (got \(binance.leverage))")
+        }
+        if binance.safetyStopBuffer.isNegative || binance.safetyStopBuffer >= Fixed("0.1")! {
+            problems.append("binance.safety_stop_buffer: must be in [0, 0.1) (got \(binance.safetyStopBuffer))")
         }
         return problems
     }

@@ -57,6 +57,11 @@ enum ConfigKeys {
         "venue": [
             "name": { $0.venue = try choice($1) },
         ],
+        "binance": [
+            "leverage": { $0.binance.leverage = try integer($1) },
+            "safety_stop": { $0.binance.safetyStop = try boolean($1) },
+            "safety_stop_buffer": { $0.binance.safetyStopBuffer = try decimal($1) },
+        ],
         "upbit": [
             "rest_url": { $0.upbit.restURL = try text($1) },
             "ws_url": { $0.upbit.webSocketURL = try text($1) },

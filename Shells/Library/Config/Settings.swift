@@ -6,6 +6,8 @@ public struct Settings: Equatable, Sendable {
     /// `[venue] name`: where the bot trades.
     public var venue = Venue.upbit
     public var upbit = UpbitSettings()
+    /// `[binance]`: the futures venue's trading settings.
+    public var binance = BinanceSettings()
     /// `[email]`; nil when the file has no such section (no mail is sent).
     public var email: EmailSettings?
     public var notify = NotifySettings()
@@ -55,11 +57,33 @@ public struct NotifySettings: Equatable, Sendable {
 /// The venues the bot can trade (`[venue] name`).
 public enum Venue: String, Equatable, Sendable, CaseIterable {
     case upbit
+    case binanceFutures = "binance-futures"
+}
 
-    /// What the core is told of the venue.
-    public var profile: VenueProfile {
-        switch self {
-        case .upbit: UpbitVenue.profile
+/// `[binance]`: leverage, margin type and the exchange-side safety stop of the futures venue.
+public struct BinanceSettings: Equatable, Sendable {
+    /// Every position's leverage (the seed's advice: 2-3x).
+    public var leverage = 2
+    /// Place a `STOP_MARKET` with `closePosition` after each entry, at the strategy's stop moved
+    /// `safety_stop_buffer` further away.
+    public var safetyStop = true
+    public var safetyStopBuffer: Fixed = Fixed("0.002")!
+
+    public init() {}
+}
+
+extension Settings {
+    /// What the core is told of the venue of `[venue] name`.
+    public var venueProfile: VenueProfile {
+        switch venue {
+        case .upbit:
+            UpbitVenue.profile
+        case .binanceFutures:
+            {
+                var profile = BinanceVenue.profile(leverage: binance.leverage)
+                profile.safetyStopBuffer = binance.safetyStop ? binance.safetyStopBuffer : nil
+                return profile
+            }()
         }
     }
 }

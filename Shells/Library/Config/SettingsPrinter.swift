@@ -71,6 +71,8 @@ public enum SettingsPrinter {
             ]),
             ("fees", [("rate", "\(strategy.fees.rate)")]),
             ("venue", [("name", quoted(settings.venue.rawValue))]),
+            ("binance", [("leverage", "\(settings.binance.leverage)"), ("safety_stop", "\(settings.binance.safetyStop)"),
+                         ("safety_stop_buffer", "\(settings.binance.safetyStopBuffer)")]),
             ("upbit", [("rest_url", quoted(settings.upbit.restURL)), ("ws_url", quoted(settings.upbit.webSocketURL))]),
             ("notify", [("batch_seconds", "\(settings.notify.batchSeconds)"),
                         ("max_messages_per_hour", "\(settings.notify.maxMessagesPerHour)")]

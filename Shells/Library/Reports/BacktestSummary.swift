@@ -4,19 +4,23 @@ import Core
 public struct BacktestSummary: Equatable, Sendable {
     public var ledger: [LedgerEntry]
     public var equityCurve: [EquityPoint]
-    public var initialEquityKRW: Fixed
-    public var finalEquityKRW: Fixed
+    public var initialEquity: Fixed
+    public var finalEquity: Fixed
     public var framesRead: Int
     public var framesRejected: Int
     public var firstFrameTime: Milliseconds?
     public var lastFrameTime: Milliseconds?
+    /// The quote asset amounts are in (`KRW`, `USDT`): it names the report's columns.
+    public var quoteAsset = "KRW"
+    /// Margin venues: legs have a direction, and the report says it.
+    public var directions = false
 
-    public init(ledger: [LedgerEntry], equityCurve: [EquityPoint], initialEquityKRW: Fixed, finalEquityKRW: Fixed,
+    public init(ledger: [LedgerEntry], equityCurve: [EquityPoint], initialEquity: Fixed, finalEquity: Fixed,
                 framesRead: Int, framesRejected: Int, firstFrameTime: Milliseconds?, lastFrameTime: Milliseconds?) {
         self.ledger = ledger
         self.equityCurve = equityCurve
-        self.initialEquityKRW = initialEquityKRW
-        self.finalEquityKRW = finalEquityKRW
+        self.initialEquity = initialEquity
+        self.finalEquity = finalEquity
         self.framesRead = framesRead
         self.framesRejected = framesRejected
         self.firstFrameTime = firstFrameTime
@@ -49,7 +53,7 @@ public struct BacktestSummary: Equatable, Sendable {
     public var netPnL: Fixed { ledger.reduce(Fixed.zero) { $0 + $1.netPnL } }
 
     public var returnPercent: Fixed {
-        initialEquityKRW.isPositive ? (finalEquityKRW - initialEquityKRW) * 100 / initialEquityKRW : 0
+        initialEquity.isPositive ? (finalEquity - initialEquity) * 100 / initialEquity : 0
     }
 
     /// Largest fall from a running peak of the equity curve, in percent of that peak.
@@ -57,7 +61,7 @@ public struct BacktestSummary: Equatable, Sendable {
 
     /// The drawdown (in percent of the running peak) at each point of the equity curve.
     public var drawdowns: [(time: Milliseconds, percent: Fixed)] {
-        var peak = initialEquityKRW
+        var peak = initialEquity
         return equityCurve.map { point in
             peak = Fixed.max(peak, point.equity)
             let percent = peak.isPositive ? (peak - point.equity) * 100 / peak : 0

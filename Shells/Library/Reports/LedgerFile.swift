@@ -100,8 +100,8 @@ public struct LedgerFile: Sendable {
         let initial = chosen.first.map { $0.equity - $0.leg.netPnL } ?? 0
         var curve = chosen.first.map { [EquityPoint(time: $0.leg.entryTime, equity: initial)] } ?? []
         curve += chosen.map { EquityPoint(time: $0.leg.exitTime, equity: $0.equity) }
-        return BacktestSummary(ledger: chosen.map(\.leg), equityCurve: curve, initialEquityKRW: initial,
-                               finalEquityKRW: chosen.last?.equity ?? initial, framesRead: 0, framesRejected: 0,
+        return BacktestSummary(ledger: chosen.map(\.leg), equityCurve: curve, initialEquity: initial,
+                               finalEquity: chosen.last?.equity ?? initial, framesRead: 0, framesRejected: 0,
                                firstFrameTime: chosen.first?.leg.entryTime, lastFrameTime: chosen.last?.leg.exitTime)
     }
 }
@@ -115,7 +115,7 @@ public enum ReportMail {
             exit legs: \(summary.trades) in \(summary.positions) positions, win rate \(summary.winRatePercent.rounded(places: 2)) %
             net P&L: \(summary.netPnL.rounded(places: 0)) KRW (\(summary.returnPercent.rounded(places: 4)) %)
             max drawdown: \(summary.maxDrawdownPercent.rounded(places: 4)) %
-            equity: \(summary.finalEquityKRW.rounded(places: 0)) KRW
+            equity: \(summary.finalEquity.rounded(places: 0)) KRW
 
             The equity curve and every trade are in report.html; trades.csv has the rows.
             """

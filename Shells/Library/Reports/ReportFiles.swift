@@ -4,42 +4,51 @@ import Foundation
 /// Writes a report directory: `trades.csv`, `summary.json`, `report.html`. The same inputs give
 /// byte-identical files (fixed key order, exact decimals, no generation time).
 public enum ReportFiles {
-    public static let tradesHeader =
-        "position_id,market,entry_time,entry_price,exit_time,exit_price,volume,gross_pnl_krw,fee_krw,net_pnl_krw,return_pct,reason"
+    public static let tradesHeader = tradesHeader(quote: "KRW", directions: false)
+
+    /// Upbit's columns since the first release; a margin venue adds `direction` after `market`,
+    /// and amounts are named by the quote asset (`net_pnl_usdt`).
+    public static func tradesHeader(quote: String, directions: Bool) -> String {
+        let quote = quote.lowercased()
+        return "position_id,market," + (directions ? "direction," : "")
+            + "entry_time,entry_price,exit_time,exit_price,volume,gross_pnl_\(quote),fee_\(quote),net_pnl_\(quote),return_pct,reason"
+    }
 
     public static func write(_ summary: BacktestSummary, title: String, to directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try tradesCSV(summary.ledger).write(toFile: directory + "/trades.csv", atomically: true, encoding: .utf8)
+        try tradesCSV(summary.ledger, quote: summary.quoteAsset, directions: summary.directions).write(toFile: directory + "/trades.csv", atomically: true, encoding: .utf8)
         try summaryJSON(summary).write(toFile: directory + "/summary.json", atomically: true, encoding: .utf8)
         try ReportPage.html(summary, title: title).write(toFile: directory + "/report.html", atomically: true, encoding: .utf8)
     }
 
     /// One row per exit leg; times ISO 8601 UTC; prices and volumes to 8 decimals, KRW to 4,
     /// `return_pct` in percent of the leg's entry cost to 4.
-    public static func tradesCSV(_ ledger: [LedgerEntry]) -> String {
-        var lines = [tradesHeader]
+    public static func tradesCSV(_ ledger: [LedgerEntry], quote: String = "KRW", directions: Bool = false) -> String {
+        var lines = [tradesHeader(quote: quote, directions: directions)]
         for entry in ledger {
-            lines.append([
-                "\(entry.positionId)", entry.market, ISOTime.string(entry.entryTime), "\(entry.entryPrice.rounded(places: 8))",
-                ISOTime.string(entry.exitTime), "\(entry.exitPrice.rounded(places: 8))", "\(entry.quantity.rounded(places: 8))",
-                "\(entry.grossPnL.rounded(places: 4))", "\(entry.fee.rounded(places: 4))",
-                "\(entry.netPnL.rounded(places: 4))", "\(entry.returnPercent.rounded(places: 4))", entry.reason.rawValue,
-            ].joined(separator: ","))
+            let head: [String] = ["\(entry.positionId)", entry.market] + (directions ? [entry.direction.rawValue] : [])
+            let times: [String] = [ISOTime.string(entry.entryTime), "\(entry.entryPrice.rounded(places: 8))",
+                                   ISOTime.string(entry.exitTime), "\(entry.exitPrice.rounded(places: 8))"]
+            let amounts: [String] = ["\(entry.quantity.rounded(places: 8))", "\(entry.grossPnL.rounded(places: 4))",
+                                     "\(entry.fee.rounded(places: 4))", "\(entry.netPnL.rounded(places: 4))",
+                                     "\(entry.returnPercent.rounded(places: 4))", entry.reason.rawValue]
+            lines.append((head + times + amounts).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     public static func summaryJSON(_ summary: BacktestSummary) -> String {
         func time(_ value: Milliseconds?) -> String { value.map { "\"\(ISOTime.string($0))\"" } ?? "null" }
+        let quote = summary.quoteAsset.lowercased()
         let fields: [(String, String)] = [
             ("trades", "\(summary.trades)"),
             ("positions", "\(summary.positions)"),
             ("win_rate_pct", "\(summary.winRatePercent.rounded(places: 2))"),
-            ("net_pnl_krw", "\(summary.netPnL.rounded(places: 4))"),
+            ("net_pnl_\(quote)", "\(summary.netPnL.rounded(places: 4))"),
             ("return_pct", "\(summary.returnPercent.rounded(places: 4))"),
             ("max_drawdown_pct", "\(summary.maxDrawdownPercent.rounded(places: 4))"),
-            ("initial_equity_krw", "\(summary.initialEquityKRW.rounded(places: 4))"),
-            ("final_equity_krw", "\(summary.finalEquityKRW.rounded(places: 4))"),
+            ("initial_equity_\(quote)", "\(summary.initialEquity.rounded(places: 4))"),
+            ("final_equity_\(quote)", "\(summary.finalEquity.rounded(places: 4))"),
             ("frames_read", "\(summary.framesRead)"),
             ("frames_rejected", "\(summary.framesRejected)"),
             ("first_frame_time", time(summary.firstFrameTime)),

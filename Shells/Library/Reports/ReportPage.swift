@@ -16,10 +16,10 @@ public enum ReportPage {
             ("Trades (exit legs)", "\(summary.trades)"),
             ("Positions", "\(summary.positions)"),
             ("Win rate", "\(summary.winRatePercent.rounded(places: 2)) %"),
-            ("Net P&L", "\(summary.netPnL.rounded(places: 0)) KRW"),
+            ("Net P&L", "\(summary.netPnL.rounded(places: 0)) \(summary.quoteAsset)"),
             ("Return", "\(summary.returnPercent.rounded(places: 4)) %"),
             ("Max drawdown", "\(summary.maxDrawdownPercent.rounded(places: 4)) %"),
-            ("Final equity", "\(summary.finalEquityKRW.rounded(places: 0)) KRW"),
+            ("Final equity", "\(summary.finalEquity.rounded(places: 0)) \(summary.quoteAsset)"),
             ("Frames read / rejected", "\(summary.framesRead) / \(summary.framesRejected)"),
             ("Period", "\(summary.firstFrameTime.map { ISOTime.string($0) } ?? "-") → \(summary.lastFrameTime.map { ISOTime.string($0) } ?? "-")"),
         ]
@@ -39,13 +39,13 @@ public enum ReportPage {
             <table class="summary">
             \(table)
             </table>
-            <h2>Equity (KRW)</h2>
+            <h2>Equity (\(summary.quoteAsset))</h2>
             \(EquityChart.svg(summary))
             <h2>Drawdown (%)</h2>
             \(EquityChart.drawdownSVG(summary))
             <h2>Trades</h2>
             <table class="trades">
-            <tr><th>Position</th><th>Market</th><th>Entry time</th><th>Entry price</th><th>Exit time</th><th>Exit price</th><th>Volume</th><th>Net KRW</th><th>Return %</th><th>Reason</th></tr>
+            <tr><th>Position</th><th>Market</th><th>Entry time</th><th>Entry price</th><th>Exit time</th><th>Exit price</th><th>Volume</th><th>Net \(summary.quoteAsset)</th><th>Return %</th><th>Reason</th></tr>
             \(rows)
             </table>
             </body></html>

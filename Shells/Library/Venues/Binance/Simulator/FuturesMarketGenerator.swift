@@ -50,6 +50,20 @@ public struct FuturesMarketGenerator: Sendable {
 
     public var symbolNames: [String] { symbols.map(\.name) }
 
+    /// The first line of a recording: `exchangeInfo` with the generated symbols and their rules.
+    public func exchangeInfoLine() -> String {
+        let items = symbols.map { symbol in
+            let base = String(symbol.name.dropLast(4))
+            return "{\"symbol\":\"\(symbol.name)\",\"pair\":\"\(symbol.name)\",\"contractType\":\"PERPETUAL\",\"status\":\"TRADING\","
+                + "\"baseAsset\":\"\(base)\",\"quoteAsset\":\"USDT\",\"marginAsset\":\"USDT\",\"quotePrecision\":8,"
+                + "\"filters\":[{\"filterType\":\"PRICE_FILTER\",\"minPrice\":\"\(symbol.tick)\",\"maxPrice\":\"1000000\",\"tickSize\":\"\(symbol.tick)\"},"
+                + "{\"filterType\":\"LOT_SIZE\",\"minQty\":\"\(symbol.step)\",\"maxQty\":\"1000000\",\"stepSize\":\"\(symbol.step)\"},"
+                + "{\"filterType\":\"MARKET_LOT_SIZE\",\"minQty\":\"\(symbol.step)\",\"maxQty\":\"1000000\",\"stepSize\":\"\(symbol.step)\"},"
+                + "{\"filterType\":\"MIN_NOTIONAL\",\"notional\":\"5\"}]}"
+        }
+        return "{\"timezone\":\"UTC\",\"serverTime\":\(second * 1_000),\"rateLimits\":[],\"symbols\":[\(items.joined(separator: ","))]}"
+    }
+
     /// The frames of the next second, in time order.
     public mutating func nextSecond() -> [String] {
         var frames: [(time: Milliseconds, index: Int, line: String)] = []
@@ -83,7 +97,9 @@ public struct FuturesMarketGenerator: Sendable {
         var symbol = symbols[index]
         let surging = symbol.surgeFactor > 1
         let up = random.chance(surging ? (symbol.surgeDirection > 0 ? 56 : 44) : 50)
-        let move = random.chance(60) ? 0 : (up ? 1 : -1)
+        // a move of up to 0.02 % of the price (at least a tick), or none
+        let largest = max(1, Int(((symbol.price * Fixed("0.0002")!) / symbol.tick).floored(places: 0).doubleValue))
+        let move = random.chance(60) ? 0 : (up ? 1 : -1) * random.int(1...largest)
         let moved = symbol.price + symbol.tick * Fixed(move)
         if moved.isPositive { symbol.price = moved }
         let value = Fixed(symbol.tradeValue) * Fixed(random.int(20...180)) / 100
