@@ -10,6 +10,9 @@
 /// - A stuck position is tried again after 1 min, doubling to 30 min, with an error notification
 ///   every time it gets stuck again; `closeRequested` gives it fresh attempts at once.
 extension State {
+    /// The refusals that mean the books and the account disagree start with this (Upbit's
+    /// `insufficient_funds_bid`; a venue's gateway names its own so).
+    static let insufficientFunds = "insufficient_funds"
     /// Error names the venue gateways make up for requests that never left the process.
     static let unsentRefusals: Set<String> = ["banned", "rate_limited", "not_sent"]
     static let entryBackoffFirstMilliseconds: Milliseconds = 30_000
@@ -43,7 +46,7 @@ extension State {
            positions[index].pendingExit != nil {
             positions[index].exitRetryAt = Time.adding(now, State.exitRetryMilliseconds)
         }
-        if error == "insufficient_funds_bid" || error == "insufficient_funds_ask" {
+        if error.hasPrefix(State.insufficientFunds) {
             refetchBalances(into: &commands)  // after the order left the books, so the answer can be adopted
         }
     }

@@ -80,7 +80,7 @@ import Testing
             name = "binance"
             """) == [
             #"bot.toml: risk.day_start: expected a UTC offset like "+09:00" or "UTC", got "9""#,
-            #"bot.toml: venue.name: expected "upbit", got "binance""#,
+            #"bot.toml: venue.name: expected "upbit" or "binance-futures", got "binance""#,
             #"bot.toml: entry.direction: upbit is a spot venue: only "long" positions can be opened there (got "short")"#,
         ])
     }
@@ -101,7 +101,7 @@ import Testing
             "bot.toml: entry.order: expected \"market\" or \"limit\", got \"stop\"",
             "bot.toml: entry.rsi_period: expected a whole number, got 14.5",
             "bot.toml: exit.stop_los: unknown key",
-            "bot.toml: unknown section [strategy] (known: capital, email, entry, exit, fees, notify, risk, universe, upbit, venue)",
+            "bot.toml: unknown section [strategy] (known: binance, capital, email, entry, exit, fees, notify, risk, universe, upbit, venue)",
             "bot.toml: capital.position_fraction: must be in (0, 1] (got 1.5)",
             "bot.toml: exit.take_profit: must be in (0, 10) (got -0.1)",
         ])

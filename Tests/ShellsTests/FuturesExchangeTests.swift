@@ -52,7 +52,7 @@ import TestSupport
         let place = { (request: OrderRequest) in exchange.answer(.placeOrder(request), time: t0) ?? [] }
         #expect(place(FuturesExchangeTests.order("r1", .sell, "0.1", reduceOnly: true))
             == [.orderRejected(identifier: "r1", error: "reduce_only_rejected", time: t0)])
-        #expect(place(FuturesExchangeTests.order("r2", .buy, "0.01")) == [.orderRejected(identifier: "r2", error: "insufficient_margin", time: t0)])
+        #expect(place(FuturesExchangeTests.order("r2", .buy, "0.01")) == [.orderRejected(identifier: "r2", error: "insufficient_funds_margin", time: t0)])
         #expect(place(FuturesExchangeTests.order("r3", .buy, "0.00001")) == [.orderRejected(identifier: "r3", error: "min_notional", time: t0)])
         let limit = FuturesExchangeTests.order("l1", .buy, "0.001", kind: .limit(price: 49_000))
         #expect(place(limit).count == 1)

@@ -134,7 +134,7 @@ public struct FuturesExchange: Sendable {
         }
         guard let price = referencePrice(request) else { return "market_offline" }
         if price * quantity < FuturesExchange.minimumNotional { return "min_notional" }  // -4164
-        if openingCost(price * quantity, fee: takerFee) > available { return "insufficient_margin" }  // -2019
+        if openingCost(price * quantity, fee: takerFee) > available { return "insufficient_funds_margin" }  // -2019
         return nil
     }
 
