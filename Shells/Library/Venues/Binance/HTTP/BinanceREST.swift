@@ -14,11 +14,7 @@ import Foundation
 /// its own. The one deliberate resend is after -1021 (timestamp outside the window, never
 /// executed): the clock is measured again and the request signed and sent once more.
 public final class BinanceREST: @unchecked Sendable {
-    public enum Outcome<Value: Sendable>: Sendable {
-        case success(Value)
-        case rejected(BinanceError)
-        case unknown(String)
-    }
+    public typealias Outcome<Value: Sendable> = RequestOutcome<Value, BinanceError>
 
     public struct BinanceError: Error, Equatable, Sendable, CustomStringConvertible {
         /// 0 for a request refused before sending.
@@ -207,11 +203,6 @@ public final class BinanceREST: @unchecked Sendable {
     }
 
     func map<Value, Mapped>(_ outcome: Outcome<Value>, _ transform: (Value) throws -> Mapped) -> Outcome<Mapped> {
-        switch outcome {
-        case .success(let value):
-            do { return .success(try transform(value)) } catch { return .unknown("unexpected answer: \(error)") }
-        case .rejected(let error): return .rejected(error)
-        case .unknown(let reason): return .unknown(reason)
-        }
+        outcome.map(transform)
     }
 }

@@ -165,12 +165,7 @@ extension UpbitREST {
     }
 
     func map<Value, Mapped>(_ outcome: Outcome<Value>, _ transform: (Value) throws -> Mapped) -> Outcome<Mapped> {
-        switch outcome {
-        case .success(let value):
-            do { return .success(try transform(value)) } catch { return .unknown("unexpected answer: \(error)") }
-        case .rejected(let error): return .rejected(error)
-        case .unknown(let reason): return .unknown(reason)
-        }
+        outcome.map(transform)
     }
 }
 

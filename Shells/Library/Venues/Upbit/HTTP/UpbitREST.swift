@@ -10,11 +10,7 @@ import Foundation
 /// - `unknown`: the server may have acted (timeout or connection lost after sending, 5xx).
 /// 429 and 418 are handled by waiting and retrying within the request's deadline.
 public final class UpbitREST: @unchecked Sendable {
-    public enum Outcome<Value: Sendable>: Sendable {
-        case success(Value)
-        case rejected(UpbitError)
-        case unknown(String)
-    }
+    public typealias Outcome<Value: Sendable> = RequestOutcome<Value, UpbitError>
 
     public struct UpbitError: Error, Equatable, Sendable, CustomStringConvertible {
         public var status: Int
