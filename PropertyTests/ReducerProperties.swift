@@ -78,3 +78,28 @@ func reproduce(_ seed: UInt64) -> String { "seed \(seed) (reproduce: swift run s
         for fault in Simulation.StorageFault.allCases { #expect(faults[fault, default: 0] > 100, "\(fault)") }
     }
 }
+
+/// The simulator on the futures venue (issue 13): the same faults, crashes and convergence
+/// checks against the simulated perpetual venue (leverage 1-5, safety stops in most runs, both
+/// directions, mark prices that jump), with cash, reserves and signed positions compared at the end.
+@Suite struct FuturesSimulatorProperties {
+    @Test func everyFuturesSeedKeepsItsInvariantsAndConverges() {
+        let seeds = Array(UInt64(1)...UInt64(ProcessInfo.processInfo.environment["SURGE_FUTURES_SEEDS"].flatMap(Int.init) ?? 200))
+        let outcomes = SimulationRunner.run(seeds: seeds, steps: Seeds.steps, jobs: ProcessInfo.processInfo.activeProcessorCount,
+                                            venue: .binanceFutures)
+        #expect(outcomes.count == seeds.count)
+        for outcome in outcomes where !outcome.passed {
+            Issue.record("futures \(reproduce(outcome.seed)) --venue binance-futures: \(outcome.failures.prefix(5))")
+        }
+        var reasons = Set<ExitReason>()
+        for outcome in outcomes { reasons.formUnion(outcome.statistics.exitReasons) }
+        let orders = outcomes.reduce(0) { $0 + $1.statistics.ordersPlaced }
+        let legs = outcomes.reduce(0) { $0 + $1.statistics.exitLegs }
+        let unknown = outcomes.reduce(0) { $0 + $1.statistics.unknownOutcomes }
+        print("futures seeds: \(orders) orders, \(legs) legs, \(unknown) unknown outcomes, reasons \(reasons.map(\.rawValue).sorted())")
+        #expect(orders > 300)
+        #expect(legs > 50)
+        #expect(unknown > 10)
+        #expect(reasons.isSuperset(of: [.takeProfit, .stopLoss, .exchangeStop, .emergencyStop]), "\(reasons)")
+    }
+}

@@ -22,7 +22,7 @@ import TestSupport
         exchange.receive(FuturesExchangeTests.book(bid: Fixed("59999.9")!, ask: 60_000, at: t0))
         let events = exchange.answer(.placeOrder(FuturesExchangeTests.order("e1", .buy, "0.010")), time: t0) ?? []
         #expect(events.count == 2)
-        #expect(exchange.positions["BTCUSDT"] == FuturesExchange.Position(quantity: fixed("0.01"), entryPrice: 60_000, margin: 200))
+        #expect(exchange.positions["BTCUSDT"] == FuturesExchange.Position(quantity: fixed("0.01"), enteredQuote: 600, enteredQuantity: fixed("0.01"), margin: 200))
         #expect(exchange.available == fixed("799.7"))  // 1,000 − 200 margin − 0.30 fee
         #expect(exchange.liquidationPrice("BTCUSDT")?.floored(places: 2) == fixed("40160.64"))
         let eight = t0 + 8 * 3_600_000  // t0 is 00:00 UTC

@@ -44,20 +44,8 @@ extension Simulation {
         for order in state.orders.values where order.phase != .open {
             problems.append("order \(order.identifier) still \(order.phase) after the quiet phase")
         }
-        for (identifier, order) in exchange.orders.sorted(by: { $0.key < $1.key })
-        where !order.state.isFinal && state.orders[identifier] == nil {
-            problems.append("exchange order \(identifier) unknown to the bot")
-        }
-        let reserved = state.orders.values.reduce(Fixed.zero) { $0 + $1.reserved }
-        if state.cash != exchange.krw { problems.append("cash \(state.cash) != exchange KRW \(exchange.krw)") }
-        if reserved != exchange.lockedKRW { problems.append("reserved \(reserved) != exchange locked \(exchange.lockedKRW)") }
-        for market in markets.map(\.code) {
-            let held = exchange.coins[market, default: 0] + exchange.lockedCoins[market, default: 0]
-            let books = state.positions.filter { $0.market == market }.reduce(Fixed.zero) { $0 + $1.quantity }
-            if dustMarkets.contains(market) ? held < books : held != books {
-                problems.append("\(market): bot holds \(books), exchange \(held)")
-            }
-        }
+        for identifier in unknownOpenOrders(state) { problems.append("exchange order \(identifier) unknown to the bot") }
+        problems += balanceFailures(state)
         return problems
     }
 }

@@ -5,9 +5,9 @@ import Core
 extension Simulation {
     mutating func trade(in index: Int) {
         var market = markets[index]
-        let tick = UpbitVenue.krwTicks.tick(for: market.price)
+        let tick = self.tick(market.price)
         let moved = market.price + tick * Fixed(random.int(-3...3))
-        if moved.isPositive { market.price = UpbitVenue.krwTicks.roundDown(moved) }
+        if moved.isPositive { market.price = moved.floored(toMultipleOf: self.tick(moved)) }
         var value = Fixed(random.int(2_000...60_000))
         if random.chance(6) { value = value * Fixed(random.int(10...40)) }
         let volume = Fixed.max((value / market.price).floored(places: 8), Fixed.unit(places: 8))
@@ -17,17 +17,31 @@ extension Simulation {
                           time: time, sequentialId: market.nextSequentialId)
         market.nextSequentialId += 1
         markets[index] = market
-        let fills = exchange.receive(trade)
+        let fills = venueReceive(trade)
         feed(.tradeReceived(trade))
         if random.chance(3) { feed(.tradeReceived(trade)) }  // duplicate frame
         for fill in fills { schedule(fill) }
+        if futures != nil { markPrice(market.code, market.price) }
     }
+
+    /// Futures runs: a mark price near the trade (sometimes a jump that fires safety stops or
+    /// liquidates); what the venue does on it reaches the bot over the network.
+    mutating func markPrice(_ market: String, _ price: Fixed) {
+        let jump = random.chance(3) ? Fixed(random.int(-30...30)) / 1_000 : 0
+        let mark = (price * (Fixed.one + jump)).floored(toMultipleOf: tick(price))
+        guard mark.isPositive else { return }
+        for event in futures?.receive(markPrice: mark, market: market, time: clock) ?? [] { schedule(event) }
+        feed(.markPriceReceived(market: market, price: mark, time: clock))
+    }
+
+    /// Upbit's KRW grid, or the futures venue's fixed tick of 0.1.
+    func tick(_ price: Fixed) -> Fixed { futures == nil ? UpbitVenue.krwTicks.tick(for: price) : Fixed("0.1")! }
 
     /// A book around the last price: usually five deep levels, sometimes one thin level (so
     /// market orders fill only in part), more bids than asks 70 % of the time.
     mutating func book(in index: Int) {
         let market = markets[index]
-        let tick = UpbitVenue.krwTicks.tick(for: market.price)
+        let tick = self.tick(market.price)
         let bidDominant = random.chance(70)
         let thin = random.chance(10)
         var levels: [Orderbook.Level] = []
@@ -46,7 +60,7 @@ extension Simulation {
             totalAsk += askSize
         }
         let book = Orderbook(market: market.code, time: clock, totalAskSize: totalAsk, totalBidSize: totalBid, levels: levels)
-        exchange.receive(book)
+        if futures != nil { futures?.receive(book.top) } else { exchange.receive(book) }
         feed(.orderbookReceived(book.top))
     }
 }

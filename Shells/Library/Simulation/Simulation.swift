@@ -82,7 +82,10 @@ public struct Simulation {
     var armedFault: StorageFault?
     /// The store copied before the commit that a `lostTransaction` will lose, and its state.
     var backup: (directory: String, state: State)?
+    /// Upbit's simulated exchange (unused in a futures run).
     var exchange: SimulatedExchange
+    /// The simulated futures venue of a futures run (nil: an Upbit run).
+    var futures: FuturesExchange?
     var clock: Milliseconds
     var markets: [SimulatedMarket]
     var faults = true
@@ -101,7 +104,7 @@ public struct Simulation {
     public var eraseStoreOnCrash = false
 
     /// A run of `seed` that keeps its store in `directory` (created, and removed by `finish`).
-    public init(seed: UInt64, steps: Int, directory: String, traced: Bool = false) {
+    public init(seed: UInt64, steps: Int, directory: String, traced: Bool = false, venue: Venue = .upbit) {
         self.seed = seed
         self.steps = steps
         self.directory = directory
@@ -110,14 +113,22 @@ public struct Simulation {
         editsConfig = random.chance(40)
         let options = State.Options(identifierPrefix: "s\(seed)", trace: random.chance(20),
                                     backfillCandles: random.chance(30) ? 5 : 0)
-        initialState = State(config: config, venue: UpbitVenue.profile, options: options)
+        if venue == .binanceFutures { Simulation.futuresConfig(&config, &random) }
+        let profile = venue == .binanceFutures ? Simulation.futuresProfile(&random) : UpbitVenue.profile
+        initialState = State(config: config, venue: profile, options: options)
         committed = initialState
         snapshotEveryEvents = random.int(5...300)
         exchange = SimulatedExchange(krw: config.capital.initialCapital, feeRate: config.fees.rate)
+        if venue == .binanceFutures {
+            futures = FuturesExchange(cash: config.capital.initialCapital, leverage: profile.leverage,
+                                      makerFee: config.fees.rate, takerFee: config.fees.rate)
+        }
         // Some runs start shortly before 00:00 KST (15:00 UTC) so the day rolls over.
         clock = 1_767_225_600_000 + (random.chance(30) ? 6 * 3_600_000 - Milliseconds(random.int(0...600_000)) : 0)
-        let levels: [Fixed] = [123, 4_990, 9_995, 99_950, 500_000, 1_995_000, Fixed("12.3")!, Fixed("0.0456")!]
-        let codes = ["KRW-AAA", "KRW-BBB", "KRW-CCC", "KRW-DDD"]
+        let futures = venue == .binanceFutures
+        let levels: [Fixed] = futures ? [150, 3_000, 60_000, Fixed("987.6")!]
+            : [123, 4_990, 9_995, 99_950, 500_000, 1_995_000, Fixed("12.3")!, Fixed("0.0456")!]
+        let codes = futures ? ["AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT"] : ["KRW-AAA", "KRW-BBB", "KRW-CCC", "KRW-DDD"]
         var generated: [SimulatedMarket] = []
         for index in 0..<random.int(1...4) { generated.append(SimulatedMarket(code: codes[index], price: random.pick(levels))) }
         markets = generated
@@ -221,7 +232,7 @@ public struct Simulation {
     /// flight), or the operator pausing or resuming entries.
     mutating func operatorOrAccountEvent() {
         switch random.int(0...3) {
-        case 0, 1: feed(.balancesPushed(UpbitVenue.account(exchange.balances), time: clock))
+        case 0, 1: feed(.balancesPushed(futures?.account ?? UpbitVenue.account(exchange.balances), time: clock))
         case 2: feed(.entriesPaused(time: clock))
         default: feed(.entriesResumed(time: clock))
         }

@@ -28,9 +28,9 @@ public enum SimulationRunner {
         }
     }
 
-    public static func run(seed: UInt64, steps: Int, traced: Bool = false) -> Outcome {
+    public static func run(seed: UInt64, steps: Int, traced: Bool = false, venue: Venue = .upbit) -> Outcome {
         let directory = NSTemporaryDirectory() + "surge-simulate-\(seed)-\(UUID().uuidString)"
-        var simulation = Simulation(seed: seed, steps: steps, directory: directory, traced: traced)
+        var simulation = Simulation(seed: seed, steps: steps, directory: directory, traced: traced, venue: venue)
         let failures = simulation.run()
         let trace = (simulation.trace ?? []).flatMap { event, commands in
             ["EVENT \(event)"] + commands.map { "   -> \($0)" }
@@ -41,7 +41,7 @@ public enum SimulationRunner {
 
     /// Every seed of `seeds`, `jobs` at a time; outcomes in seed order. `progress` sees each one
     /// as it ends (from any thread).
-    public static func run(seeds: [UInt64], steps: Int, jobs: Int,
+    public static func run(seeds: [UInt64], steps: Int, jobs: Int, venue: Venue = .upbit,
                            progress: @Sendable (Outcome) -> Void = { _ in }) -> [Outcome] {
         let results = Locked([Outcome?](repeating: nil, count: seeds.count))
         let next = Locked(0)
@@ -52,7 +52,7 @@ public enum SimulationRunner {
                     return value
                 }
                 guard index < seeds.count else { return }
-                let outcome = run(seed: seeds[index], steps: steps)
+                let outcome = run(seed: seeds[index], steps: steps, venue: venue)
                 progress(outcome)
                 results.update { $0[index] = outcome }
             }

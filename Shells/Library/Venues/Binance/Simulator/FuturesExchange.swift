@@ -25,15 +25,21 @@ public struct FuturesExchange: Sendable {
     public struct Position: Equatable, Sendable {
         /// Signed: negative for a short.
         public var quantity: Fixed = 0
-        public var entryPrice: Fixed = 0
+        /// What the entries cost and how much they bought, since the position was last flat:
+        /// the entry price is their ratio (the venue's average, as the bot computes it).
+        public var enteredQuote: Fixed = 0
+        public var enteredQuantity: Fixed = 0
         /// The isolated wallet of the position.
         public var margin: Fixed = 0
 
-        public init(quantity: Fixed = 0, entryPrice: Fixed = 0, margin: Fixed = 0) {
+        public init(quantity: Fixed = 0, enteredQuote: Fixed = 0, enteredQuantity: Fixed = 0, margin: Fixed = 0) {
             self.quantity = quantity
-            self.entryPrice = entryPrice
+            self.enteredQuote = enteredQuote
+            self.enteredQuantity = enteredQuantity
             self.margin = margin
         }
+
+        public var entryPrice: Fixed { enteredQuantity.isPositive ? enteredQuote / enteredQuantity : 0 }
     }
 
     public let leverage: Int
@@ -268,8 +274,8 @@ public struct FuturesExchange: Sendable {
         if opening {
             let notional = signed.magnitude * price
             let margin = notional / Fixed(leverage)
-            let total = position.quantity.magnitude + signed.magnitude
-            position.entryPrice = (position.entryPrice * position.quantity.magnitude + notional) / total
+            position.enteredQuote += notional
+            position.enteredQuantity += signed.magnitude
             position.quantity += signed
             position.margin += margin
             let fromLock = Fixed.min(order.locked, margin + fee)
@@ -279,7 +285,7 @@ public struct FuturesExchange: Sendable {
         } else {
             let closed = Fixed.min(signed.magnitude, position.quantity.magnitude)
             let side: Fixed = position.quantity.isPositive ? .one : -.one
-            let pnl = side * (price - position.entryPrice) * closed
+            let pnl = side * (closed * price - position.entryPrice * closed)
             let released = closed >= position.quantity.magnitude
                 ? position.margin : position.margin * closed / position.quantity.magnitude
             position.margin -= released
