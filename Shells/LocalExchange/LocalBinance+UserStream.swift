@@ -181,12 +181,12 @@ extension LocalBinance {
         let signed = side == .buy ? quantity : -quantity
         var profit: Fixed = 0
         if position.quantity.isZero || position.quantity.isPositive == signed.isPositive {
-            let total = position.quantity.magnitude + quantity
-            position.entryPrice = (position.entryPrice * position.quantity.magnitude + price * quantity) / total
+            position.enteredQuote += quantity * price
+            position.enteredQuantity += quantity
             position.quantity += signed
         } else {
             let closed = Fixed.min(quantity, position.quantity.magnitude)
-            profit = (position.quantity.isPositive ? Fixed.one : -Fixed.one) * (price - position.entryPrice) * closed
+            profit = (position.quantity.isPositive ? Fixed.one : -Fixed.one) * (closed * price - position.entryPrice * closed)
             position.quantity += signed.isPositive ? closed : -closed
             if position.quantity.isZero { position = FuturesExchange.Position() }
         }
