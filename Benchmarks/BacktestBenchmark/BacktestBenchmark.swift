@@ -22,6 +22,24 @@ func recording(minutes: Int) -> (path: String, frames: Int) {
     return (path, frames)
 }
 
+/// A generated futures recording: 8 perpetuals (an exchangeInfo line, then aggTrade, depth20
+/// and markPrice frames).
+func futuresRecording(minutes: Int) -> (path: String, frames: Int) {
+    let path = NSTemporaryDirectory() + "surge-benchmark-futures-\(minutes).jsonl"
+    var generator = FuturesMarketGenerator(seed: 11, symbols: 8)
+    let writer = try! LineWriter(path: path)
+    try! writer.write(generator.exchangeInfoLine())
+    var frames = 1
+    for _ in 0..<(minutes * 60) {
+        for line in generator.nextSecond() {
+            try! writer.write(line)
+            frames += 1
+        }
+    }
+    try! writer.close()
+    return (path, frames)
+}
+
 let benchmarks: @Sendable () -> Void = {
     let (path, frames) = recording(minutes: short ? 55 : 580)
 
@@ -38,6 +56,23 @@ let benchmarks: @Sendable () -> Void = {
         for _ in benchmark.scaledIterations {
             var engine = BacktestEngine(config: Config())
             try RecordingReader.read(paths: [path]) { engine.feed(line: $0) }
+            blackHole(engine.finish())
+        }
+    }
+
+    let futures = futuresRecording(minutes: short ? 10 : 120)
+    Benchmark(
+        "futures backtest: \(futures.frames) frames end to end",
+        configuration: .init(metrics: [.wallClock], maxDuration: .seconds(short ? 5 : 60), maxIterations: short ? 1 : 7)
+    ) { benchmark in
+        var settings = Settings()
+        settings.venue = .binanceFutures
+        settings.strategy.capital.initialCapital = 10_000
+        settings.strategy.entry.direction = .both
+        for _ in benchmark.scaledIterations {
+            let venue = FuturesBacktestVenue(config: settings.strategy, profile: settings.venueProfile)
+            var engine = BacktestEngine(config: settings.strategy, venue: venue)
+            try RecordingReader.read(paths: [futures.path]) { engine.feed(line: $0) }
             blackHole(engine.finish())
         }
     }

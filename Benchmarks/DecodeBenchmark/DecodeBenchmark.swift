@@ -22,6 +22,18 @@ let myOrder = Array("""
     {"type":"myOrder","code":"KRW-BTC","uuid":"ac2dc2a3-fce9-40a2-a4f6-5987c25c438f","ask_bid":"BID","order_type":"limit","state":"trade","trade_uuid":"68315169-fba4-4175-ade3-aff14a616657","price":0.001453,"avg_price":0.00145372,"volume":30925891.29839369,"remaining_volume":29968038.09235948,"executed_volume":30925891.29839369,"trades_count":1,"reserved_fee":44.23943970238218,"remaining_fee":21.77177967409916,"paid_fee":22.467660028283017,"locked":43565.33112787242,"executed_funds":44935.32005656603,"time_in_force":null,"trade_fee":22.467660028283017,"is_maker":true,"identifier":"test-1","smp_type":"cancel_maker","prevented_volume":1.174291929,"prevented_locked":0.001706246173,"trade_timestamp":1710751590421,"order_timestamp":1710751590000,"timestamp":1710751597500,"stream_type":"REALTIME"}
     """.utf8)
 
+/// The futures venue's frames (binance-futures.md §7.3), as the combined streams wrap them.
+let aggregateTrade = Array("""
+    {"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":1700000000123,"a":2001442211,"s":"BTCUSDT","p":"60000.0","q":"0.250","nq":"0.250","f":5001001,"l":5001003,"T":1700000000120,"m":false}}
+    """.utf8)
+
+let depth20: [UInt8] = {
+    let bids = (0..<20).map { "[\"5999\($0).9\",\"3.12\($0)\"]" }.joined(separator: ",")
+    let asks = (0..<20).map { "[\"6000\($0).0\",\"1.04\($0)\"]" }.joined(separator: ",")
+    return Array(("{\"stream\":\"btcusdt@depth20@100ms\",\"data\":{\"e\":\"depthUpdate\",\"E\":1700000000200,\"T\":1700000000198,"
+        + "\"s\":\"BTCUSDT\",\"U\":8823410050,\"u\":8823410095,\"pu\":8823410049,\"b\":[\(bids)],\"a\":[\(asks)]}}").utf8)
+}()
+
 /// One iteration decodes 10,000 frames: frames/s = 10,000 / time.
 func decodeBenchmark(_ name: String, _ frame: [UInt8], _ decode: @escaping @Sendable (UnsafeRawBufferPointer) -> Bool) {
     Benchmark(name, configuration: .init(metrics: [.wallClock], maxDuration: .seconds(short ? 1 : 5), maxIterations: short ? 3 : 200)) { benchmark in
@@ -44,6 +56,8 @@ let benchmarks: @Sendable () -> Void = {
         (try? MarketFrameDecoder.decode($0, depth: .best)) != nil
     }
     decodeBenchmark("decode 10k myOrder frames", myOrder) { (try? PrivateFrameDecoder.decode(Array($0))) != nil }
+    decodeBenchmark("decode 10k futures aggTrade frames", aggregateTrade) { (try? BinanceMarketFrameDecoder.decode($0)) != nil }
+    decodeBenchmark("decode 10k futures depth20 frames", depth20) { (try? BinanceMarketFrameDecoder.decode($0)) != nil }
     driverStep()
 }
 
