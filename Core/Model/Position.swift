@@ -130,3 +130,15 @@ public struct LedgerEntry: Equatable, Codable, Sendable {
         self.reason = reason
     }
 }
+
+extension Position {
+    /// Margin venues: the price at which an isolated position is liquidated (binance-futures.md
+    /// §8 with `cum` = 0): long (Q·E − M) / (Q·(1 − r)), short (Q·E + M) / (Q·(1 + r)) for quantity
+    /// Q, entry E, margin M and maintenance margin rate r. Nil without quantity or margin.
+    public func isolatedLiquidationPrice(maintenanceMarginRate rate: Fixed) -> Fixed? {
+        guard quantity.isPositive, margin.isPositive, let entry = entryPrice else { return nil }
+        let price = direction == .long ? (quantity * entry - margin) / (quantity * (Fixed.one - rate))
+                                       : (quantity * entry + margin) / (quantity * (Fixed.one + rate))
+        return price.isPositive ? price : .zero
+    }
+}

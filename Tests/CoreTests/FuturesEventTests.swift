@@ -80,3 +80,22 @@ import TestSupport
         #expect(!commands.contains { if case .notify(let note) = $0 { note.text.hasPrefix("emergency") } else { false } })
     }
 }
+
+/// binance-futures.md §8.1: long 0.010 at 60,000 with 200 USDT of margin (leverage 3) is
+/// liquidated at 40,160.64; the same short at 79,681.27.
+@Suite struct LiquidationPriceTests {
+    @Test func theWorkedExamplesLiquidationPrices() {
+        var long = Position(id: 1, market: "BTCUSDT", direction: .long, phase: .open, entryAmount: 600)
+        long.enteredQuantity = fixed("0.01")
+        long.enteredQuote = 600
+        long.quantity = fixed("0.01")
+        long.margin = 200
+        #expect(long.isolatedLiquidationPrice(maintenanceMarginRate: fixed("0.004"))?.floored(places: 2) == fixed("40160.64"))
+        var short = Position(id: 2, market: "BTCUSDT", direction: .short, phase: .open, entryAmount: 600)
+        short.enteredQuantity = fixed("0.01")
+        short.enteredQuote = 600
+        short.quantity = fixed("0.01")
+        short.margin = 200
+        #expect(short.isolatedLiquidationPrice(maintenanceMarginRate: fixed("0.004"))?.floored(places: 2) == fixed("79681.27"))
+    }
+}
