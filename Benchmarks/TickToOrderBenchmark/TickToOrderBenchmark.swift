@@ -46,8 +46,7 @@ let benchmarks: @Sendable () -> Void = {
                 return .tradeReceived(trade)
             }
             for command in reduce(&state, event!) {
-                if case .placeOrder(let order) = command {
-                    let body = UpbitREST.orderBody(order)
+                if case .placeOrder(let order) = command, let body = UpbitREST.orderBody(order) {
                     blackHole(body.jsonBody)
                     blackHole(credentials.authorization(for: body))
                 }
