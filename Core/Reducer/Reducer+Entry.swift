@@ -143,8 +143,7 @@ extension State {
                 return ("entry", EntryPlan(direction: direction, kind: .market, size: .quote(amount), amount: amount,
                                            reserved: reserve(forNotional: amount, fee: fee)))
             }
-            let reference = side == .buy ? market.book?.bestAskPrice ?? market.lastPrice : market.book?.bestBidPrice ?? market.lastPrice
-            guard let price = reference, price.isPositive else { return ("no_price", nil) }
+            guard let price = marketReference(market, side), price.isPositive else { return ("no_price", nil) }
             guard let quantity = entryQuantity(amount, price: price, instrument) else { return ("below_min_total", nil) }
             // a market order may fill a little worse than the reference: the reserve covers the band
             let worst = side == .buy ? price * (Fixed.one + config.risk.priceBand) : price
@@ -159,6 +158,15 @@ extension State {
             return ("entry", EntryPlan(direction: direction, kind: .limit(price: price), size: .quantity(quantity),
                                        amount: amount, reserved: reserve(forNotional: price * quantity, fee: fee)))
         }
+    }
+
+    /// The price a market order by quantity is sized at: the touch it takes (best ask for a buy,
+    /// best bid for a sell) or the last price, whichever is higher, so that the notional the venue
+    /// computes (and the margin it asks) is not above the plan when the book is behind the trades
+    /// (simulator seed 474 of the futures venue).
+    func marketReference(_ market: MarketState, _ side: Side) -> Fixed? {
+        let touch = side == .buy ? market.book?.bestAskPrice : market.book?.bestBidPrice
+        return [touch, market.lastPrice].compactMap { $0 }.max()
     }
 
     /// The quantity `amount` buys at `price`, on the step and within the limits, or nil.

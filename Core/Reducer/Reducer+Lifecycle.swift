@@ -81,9 +81,8 @@ extension State {
             send(.market, .quote(amount), for: &position, purpose: .entryFallback,
                  reserve: reserve(forNotional: amount, fee: fee), into: &commands)
         } else {
-            let reference = direction == .long ? market.book?.bestAskPrice ?? market.lastPrice
-                                               : market.book?.bestBidPrice ?? market.lastPrice
-            guard let price = reference, price.isPositive, let quantity = entryQuantity(amount, price: price, instrument) else {
+            guard let price = marketReference(market, direction.entrySide), price.isPositive,
+                  let quantity = entryQuantity(amount, price: price, instrument) else {
                 return false
             }
             let worst = direction == .long ? price * (Fixed.one + config.risk.priceBand) : price
