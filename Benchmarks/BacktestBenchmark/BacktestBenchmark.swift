@@ -6,14 +6,18 @@ import Shells
 /// `SURGE_BENCHMARK_SHORT=1`: a small recording and one iteration (CI).
 let short = ProcessInfo.processInfo.environment["SURGE_BENCHMARK_SHORT"] != nil
 
-/// A generated recording: 20 markets, about 31.6 frames per second of market time.
-func recording(minutes: Int) -> (path: String, frames: Int) {
-    let path = NSTemporaryDirectory() + "surge-benchmark-\(minutes).jsonl"
-    var generator = MarketGenerator(seed: 11, markets: 20)
+/// Writes `header` lines, then `seconds` seconds of a generator's frames; returns the path and
+/// the number of lines.
+func write(_ name: String, header: [String] = [], seconds: Int, next: () -> [String]) -> (path: String, frames: Int) {
+    let path = NSTemporaryDirectory() + "surge-benchmark-\(name).jsonl"
     let writer = try! LineWriter(path: path)
     var frames = 0
-    for _ in 0..<(minutes * 60) {
-        for line in generator.nextSecond() {
+    for line in header {
+        try! writer.write(line)
+        frames += 1
+    }
+    for _ in 0..<seconds {
+        for line in next() {  // a second at a time: the full recording is hundreds of MB
             try! writer.write(line)
             frames += 1
         }
@@ -22,22 +26,17 @@ func recording(minutes: Int) -> (path: String, frames: Int) {
     return (path, frames)
 }
 
+/// A generated recording: 20 markets, about 31.6 frames per second of market time.
+func recording(minutes: Int) -> (path: String, frames: Int) {
+    var generator = MarketGenerator(seed: 11, markets: 20)
+    return write("\(minutes)", seconds: minutes * 60) { generator.nextSecond() }
+}
+
 /// A generated futures recording: 8 perpetuals (an exchangeInfo line, then aggTrade, depth20
 /// and markPrice frames).
 func futuresRecording(minutes: Int) -> (path: String, frames: Int) {
-    let path = NSTemporaryDirectory() + "surge-benchmark-futures-\(minutes).jsonl"
     var generator = FuturesMarketGenerator(seed: 11, symbols: 8)
-    let writer = try! LineWriter(path: path)
-    try! writer.write(generator.exchangeInfoLine())
-    var frames = 1
-    for _ in 0..<(minutes * 60) {
-        for line in generator.nextSecond() {
-            try! writer.write(line)
-            frames += 1
-        }
-    }
-    try! writer.close()
-    return (path, frames)
+    return write("futures-\(minutes)", header: [generator.exchangeInfoLine()], seconds: minutes * 60) { generator.nextSecond() }
 }
 
 let benchmarks: @Sendable () -> Void = {
