@@ -175,15 +175,23 @@ private struct SpanReader {
         try scanner.array { scanner throws(FrameError) in
             count += 1
             guard count <= BinanceMarketFrameDecoder.maximumLevels else { throw .malformed("more than \(BinanceMarketFrameDecoder.maximumLevels) levels") }
-            var values: [Fixed] = []
+            // [price, quantity]: only the best level's price is read (the others are checked for
+            // shape and skipped); no allocation per level
+            var position = 0
+            var price: Fixed?
+            var quantity = Fixed.zero
             try scanner.array { scanner throws(FrameError) in
-                guard values.count < 2 else { return try scanner.skipValue() }
-                values.append(try BinanceChecks.amount(try scanner.decimal(), field: field))
+                defer { position += 1 }
+                switch position {
+                case 0 where best == nil: price = try BinanceChecks.amount(try scanner.decimal(), field: field)
+                case 1: quantity = try BinanceChecks.amount(try scanner.decimal(), field: field)
+                default: try scanner.skipValue()
+                }
             }
-            guard values.count == 2 else { throw .malformed("a level of \(field) is not [price, quantity]") }
-            total += values[1]
+            guard position == 2 else { throw .malformed("a level of \(field) is not [price, quantity]") }
+            total += quantity
             guard total <= FrameChecks.maximumAmount else { throw .malformed("implausible \(field) total") }
-            if best == nil, values[0].isPositive, values[1].isPositive { best = values[0] }
+            if best == nil, let price, price.isPositive, quantity.isPositive { best = price }
         }
         return (total, best)
     }
