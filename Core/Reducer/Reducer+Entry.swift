@@ -139,16 +139,11 @@ extension State {
         let side = direction.entrySide
         switch config.entry.order {
         case .market:
-            if side == .buy, instrument.quoteSizedMarketBuys {
-                return ("entry", EntryPlan(direction: direction, kind: .market, size: .quote(amount), amount: amount,
-                                           reserved: reserve(forNotional: amount, fee: fee)))
+            guard let order = marketEntry(amount, market, direction) else {
+                return (marketReference(market, side) == nil ? "no_price" : "below_min_total", nil)
             }
-            guard let price = marketReference(market, side), price.isPositive else { return ("no_price", nil) }
-            guard let quantity = entryQuantity(amount, price: price, instrument) else { return ("below_min_total", nil) }
-            // a market order may fill a little worse than the reference: the reserve covers the band
-            let worst = side == .buy ? price * (Fixed.one + config.risk.priceBand) : price
-            return ("entry", EntryPlan(direction: direction, kind: .market, size: .quantity(quantity), amount: amount,
-                                       reserved: Fixed.min(reserve(forNotional: worst * quantity, fee: fee), cash)))
+            return ("entry", EntryPlan(direction: direction, kind: .market, size: order.size, amount: amount,
+                                       reserved: order.reserve))
         case .limit:
             let best = side == .buy ? market.book?.bestBidPrice : market.book?.bestAskPrice
             guard let best, best.isPositive else { return (side == .buy ? "no_best_bid" : "no_best_ask", nil) }
@@ -158,6 +153,23 @@ extension State {
             return ("entry", EntryPlan(direction: direction, kind: .limit(price: price), size: .quantity(quantity),
                                        amount: amount, reserved: reserve(forNotional: price * quantity, fee: fee)))
         }
+    }
+
+    /// A market entry of `amount`: by quote amount where the instrument allows it (Upbit's market
+    /// buy), else by quantity at the reference price; and what it sets aside (for a buy by
+    /// quantity, the price band over the reference, since it may fill that much worse). Nil when
+    /// there is no price or the quantity would be below the instrument's minimums.
+    func marketEntry(_ amount: Fixed, _ market: MarketState, _ direction: Direction)
+        -> (size: OrderRequest.Size, reserve: Fixed)? {
+        let fee = feeRate(market)
+        let side = direction.entrySide
+        if side == .buy, market.instrument.quoteSizedMarketBuys {
+            return (.quote(amount), reserve(forNotional: amount, fee: fee))
+        }
+        guard let price = marketReference(market, side), price.isPositive,
+              let quantity = entryQuantity(amount, price: price, market.instrument) else { return nil }
+        let worst = side == .buy ? price * (Fixed.one + config.risk.priceBand) : price
+        return (.quantity(quantity), Fixed.min(reserve(forNotional: worst * quantity, fee: fee), cash))
     }
 
     /// The price a market order by quantity is sized at: the touch it takes (best ask for a buy,

@@ -50,11 +50,10 @@ extension State {
                                   side: position.direction.exitSide, kind: .market, size: .quantity(closed), reduceOnly: true),
             positionId: position.id, purpose: .exit, exitReason: .liquidation, phase: .open, reserved: 0, sentAt: now)
         let cashBefore = cash
-        let released = closed >= position.quantity ? position.margin : position.margin * closed / position.quantity
-        let pnl = position.direction.sign * (price - (position.entryPrice ?? price)) * closed
         applyFill(Fill(quantity: closed, quote: closed * price, fee: fee), to: &order)
-        // isolated: the position loses its margin at most; the fee comes out of what is left
-        cash = Fixed.max(cashBefore + Fixed.max(released + pnl, .zero) - fee, .zero)
+        // isolated: the position loses its margin at most (what it gave back cannot be below
+        // nothing); the fee comes out of what is left
+        cash = Fixed.max(Fixed.max(cash, cashBefore - fee), .zero)
         commands.append(notification(.error, market, "position \(position.id) liquidated: \(closed) at \(price)"))
         recordLeg(index, order, into: &commands)
         afterSell(index, endedExit: nil, into: &commands)

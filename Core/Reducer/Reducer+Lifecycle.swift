@@ -70,25 +70,13 @@ extension State {
     /// After a limit entry timed out unfilled or partly filled: enter the rest at market.
     mutating func sendEntryFallback(_ index: Int, into commands: inout [Command]) -> Bool {
         guard config.entry.limitFallback == .market, let market = market(positions[index].market) else { return false }
-        let instrument = market.instrument
-        let fee = feeRate(market)
-        let left = instrument.flooredQuote(positions[index].entryAmount - positions[index].enteredQuote)
+        let left = market.instrument.flooredQuote(positions[index].entryAmount - positions[index].enteredQuote)
         let amount = Fixed.min(left, affordableNotional(market))
-        guard amount >= minimumTotal(market) else { return false }
-        let direction = positions[index].direction
-        var position = positions[index]
-        if direction == .long, instrument.quoteSizedMarketBuys {
-            send(.market, .quote(amount), for: &position, purpose: .entryFallback,
-                 reserve: reserve(forNotional: amount, fee: fee), into: &commands)
-        } else {
-            guard let price = marketReference(market, direction.entrySide), price.isPositive,
-                  let quantity = entryQuantity(amount, price: price, instrument) else {
-                return false
-            }
-            let worst = direction == .long ? price * (Fixed.one + config.risk.priceBand) : price
-            send(.market, .quantity(quantity), for: &position, purpose: .entryFallback,
-                 reserve: Fixed.min(reserve(forNotional: worst * quantity, fee: fee), cash), into: &commands)
+        guard amount >= minimumTotal(market), let order = marketEntry(amount, market, positions[index].direction) else {
+            return false
         }
+        var position = positions[index]
+        send(.market, order.size, for: &position, purpose: .entryFallback, reserve: order.reserve, into: &commands)
         positions[index] = position
         return true
     }
