@@ -2,11 +2,11 @@ extension State {
     static let balanceRetryMilliseconds: Milliseconds = 10_000
 
     /// Minutes east of UTC where the trading day starts (`risk.day_start`, else the venue's).
-    var dayStartOffsetMinutes: Int { config.risk.dayStartOffsetMinutes ?? venue.dayStartOffsetMinutes }
+    public var dayStartOffsetMinutes: Int { config.risk.dayStartOffsetMinutes ?? venue.dayStartOffsetMinutes }
 
     /// The zone of the trading day in messages: the venue's (`KST`), or `UTC+09:00` for a
     /// configured offset of 540 minutes.
-    var dayZone: String {
+    public var dayZone: String {
         guard let offset = config.risk.dayStartOffsetMinutes else { return venue.dayStartZone }
         let hours = abs(offset) / 60, minutes = abs(offset) % 60
         return "UTC\(offset < 0 ? "-" : "+")\(hours < 10 ? "0" : "")\(hours):\(minutes < 10 ? "0" : "")\(minutes)"

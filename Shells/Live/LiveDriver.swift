@@ -87,9 +87,8 @@ public actor LiveDriver {
         privateLink = adapter.privateSocket.map { SocketLink(url: $0.url, name: "private", logger: socketLogger, headers: $0.headers) }
         watchdog = FeedWatchdog(staleAfterSeconds: strategy.risk.staleFeedSeconds)
         if let time = setup.settings.email?.dailyReportTime.flatMap(DailyTime.init) {
-            let profile = adapter.profile
-            reports = DailyReportSchedule(time: time, offsetMinutes: strategy.risk.dayStartOffsetMinutes ?? profile.dayStartOffsetMinutes,
-                                          zone: profile.dayStartZone, start: DriverClock.wallNow())
+            reports = DailyReportSchedule(time: time, offsetMinutes: loop.state.dayStartOffsetMinutes,
+                                          zone: loop.state.dayZone, start: DriverClock.wallNow())
         }
     }
 
