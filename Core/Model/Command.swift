@@ -9,11 +9,13 @@ public enum Command: Equatable, Codable, Sendable {
     case fetchCandles(requestId: Int, market: String, count: Int)
     /// Send a new order. Answered by orderAccepted / orderRejected / orderOutcomeUnknown.
     case placeOrder(OrderRequest)
-    /// Cancel an order. Answered by cancelAccepted / cancelRejected / cancelOutcomeUnknown.
-    case cancelOrder(identifier: String, uuid: String?)
-    /// Ask the exchange about an order by identifier. Answered by orderUpdated / orderNotFound /
-    /// orderQueryFailed.
-    case queryOrder(identifier: String)
+    /// Cancel an order of `market`. Answered by cancelAccepted / cancelRejected /
+    /// cancelOutcomeUnknown.
+    case cancelOrder(identifier: String, uuid: String?, market: String)
+    /// Ask the exchange about an order by identifier. `market` is the order's when the state knows
+    /// it (a venue may need it to look the order up); nil only for a lost entry probed before its
+    /// position exists. Answered by orderUpdated / orderNotFound / orderQueryFailed.
+    case queryOrder(identifier: String, market: String?)
     /// Fetch account balances. Answered by balancesFetched / balancesFetchFailed.
     case fetchBalances(requestId: Int)
     /// Fetch the exchange's open orders. Answered by openOrdersFetched / openOrdersFetchFailed.

@@ -42,7 +42,8 @@ extension State {
     mutating func askProbe(_ identifier: String, into commands: inout [Command]) {
         probes[identifier]?.queryAskedAt = now
         probes[identifier]?.nextQueryAt = nil
-        commands.append(.queryOrder(identifier: identifier))
+        let market = probes[identifier].flatMap { probe in positionIndex(id: probe.positionId).map { positions[$0].market } }
+        commands.append(.queryOrder(identifier: identifier, market: market))
     }
 
     /// No answer, a failed query or a cancel sent: ask again a little later.
@@ -75,7 +76,7 @@ extension State {
             // Nobody manages it: cancel it, and ask until it has ended.
             if probe.cancelSentAt.map({ now - $0 >= State.queryRetryMilliseconds }) ?? true {
                 probe.cancelSentAt = now
-                commands.append(.cancelOrder(identifier: update.identifier, uuid: update.uuid))
+                commands.append(.cancelOrder(identifier: update.identifier, uuid: update.uuid, market: update.market))
             }
             probes[update.identifier] = probe
             return probeAskAgain(update.identifier)

@@ -57,7 +57,7 @@ extension State {
         order.queryAskedAt = now
         order.nextQueryAt = nil
         orders[identifier] = order
-        commands.append(.queryOrder(identifier: identifier))
+        commands.append(.queryOrder(identifier: identifier, market: order.market))
     }
 
     mutating func orderNotFound(_ identifier: String, into commands: inout [Command]) {
@@ -108,7 +108,7 @@ extension State {
         order.cancelAt = nil
         order.nextQueryAt = Time.adding(now, State.queryRetryMilliseconds)
         orders[identifier] = order
-        commands.append(.cancelOrder(identifier: identifier, uuid: order.uuid))
+        commands.append(.cancelOrder(identifier: identifier, uuid: order.uuid, market: order.market))
     }
 
     mutating func ignoredOrderEvent() { statistics.ignoredOrderEvents += 1 }
@@ -133,7 +133,7 @@ extension State {
             // The exchange still has it open: the cancel was lost. Ask again (a repeated cancel
             // of an ended order is refused, then settled by a query).
             order.nextQueryAt = Time.adding(now, State.queryRetryMilliseconds)
-            commands.append(.cancelOrder(identifier: order.identifier, uuid: order.uuid))
+            commands.append(.cancelOrder(identifier: order.identifier, uuid: order.uuid, market: order.market))
         }
         if order.phase == .sent || order.phase == .unknown {
             order.phase = .open

@@ -84,7 +84,7 @@ extension State {
             && !order.state.isFinal {
             commands.append(notification(.warning, order.market,
                 "order \(order.identifier) is open on the exchange but unknown to the bot (lost in a crash): cancelling it"))
-            commands.append(.cancelOrder(identifier: order.identifier, uuid: order.uuid))
+            commands.append(.cancelOrder(identifier: order.identifier, uuid: order.uuid, market: order.market))
         }
     }
 

@@ -68,7 +68,7 @@ extension LocalBinance {
     func cancelOrder(_ parameters: [String: String], time: Milliseconds) -> LocalResponse {
         guard let order = findOrder(parameters), order.isOpen else { return .error(400, -2011, "Unknown order sent.") }
         let before = exchange.positions
-        let events = exchange.answer(.cancelOrder(identifier: order.clientOrderId, uuid: nil), time: time) ?? []
+        let events = exchange.answer(.cancelOrder(identifier: order.clientOrderId, uuid: nil, market: order.symbol), time: time) ?? []
         guard case .cancelAccepted = events.first else { return .error(400, -2011, "Unknown order sent.") }
         publish(events, positionsBefore: before, time: time)
         return LocalResponse(json: BinanceJSON.order(book.orders[order.orderId]!))
@@ -147,7 +147,7 @@ extension LocalBinance {
     func cancelAlgoOrder(_ parameters: [String: String], time: Milliseconds) -> LocalResponse {
         guard let algo = findAlgo(parameters), algo.status == .new else { return .error(400, -2011, "Unknown order sent.") }
         let before = exchange.positions
-        let events = exchange.answer(.cancelOrder(identifier: algo.clientAlgoId, uuid: nil), time: time) ?? []
+        let events = exchange.answer(.cancelOrder(identifier: algo.clientAlgoId, uuid: nil, market: algo.symbol), time: time) ?? []
         guard case .cancelAccepted = events.first else { return .error(400, -2011, "Unknown order sent.") }
         publish(events, positionsBefore: before, time: time)
         return LocalResponse(json: #"{"algoId":\#(algo.algoId),"clientAlgoId":"\#(algo.clientAlgoId)","code":"200","msg":"success"}"#)
@@ -186,7 +186,7 @@ extension LocalBinance {
             settings.countdowns[symbol] = nil
             for order in book.orders.values.filter({ $0.isOpen && $0.symbol == symbol }).sorted(by: { $0.orderId < $1.orderId }) {
                 let before = exchange.positions
-                publish(exchange.answer(.cancelOrder(identifier: order.clientOrderId, uuid: nil), time: time) ?? [],
+                publish(exchange.answer(.cancelOrder(identifier: order.clientOrderId, uuid: nil, market: order.symbol), time: time) ?? [],
                         positionsBefore: before, time: time)
             }
         }

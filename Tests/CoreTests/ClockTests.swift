@@ -52,7 +52,7 @@ import Testing
         #expect(state.statistics.futureEvents == 1)
         #expect(state.positions[0].quantity == 0)
         #expect(state.orders["t-1-b1"]?.nextQueryAt == at(30, 7))
-        #expect(run(&state, [.timerFired(time: at(30, 7))]) == [.queryOrder(identifier: "t-1-b1")])
+        #expect(run(&state, [.timerFired(time: at(30, 7))]) == [.queryOrder(identifier: "t-1-b1", market: "KRW-BTC")])
         // The query's answer carries the driver's time: believed.
         let answer = run(&state, [update("t-1-b1", "KRW-BTC", .cancel, volume: "1", funds: "500000", fee: "250",
                                          at: at(30, 7, 100))])

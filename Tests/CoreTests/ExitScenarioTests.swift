@@ -116,7 +116,7 @@ import Testing
             $0.orders["t-1-t2"]?.phase = .cancelling
             $0.orders["t-1-t2"]?.nextQueryAt = at(30, 13)  // asked about if no final state comes in 5 s
         }
-        store.receive([.cancelOrder(identifier: "t-1-t2", uuid: "u-t2")])
+        store.receive([.cancelOrder(identifier: "t-1-t2", uuid: "u-t2", market: "KRW-BTC")])
         store.send(.cancelAccepted(identifier: "t-1-t2", time: at(30, 8, 100))) {
             $0.orders["t-1-t2"]?.nextQueryAt = at(30, 13, 100)
         }

@@ -13,12 +13,12 @@ import Testing
     @Test func anAbsentExitIsResentAboutThreeSecondsAfterTheFirstNotFound() {
         var (state, btc, _) = givenPositionOpen()
         #expect(run(&state, [btc.trade(495_000, "0.01", at: at(30, 6))]) == [NotFoundTests.sell("t-1-s2")])
-        #expect(run(&state, [.orderOutcomeUnknown(identifier: "t-1-s2", time: at(30, 6, 100))]) == [.queryOrder(identifier: "t-1-s2")])
+        #expect(run(&state, [.orderOutcomeUnknown(identifier: "t-1-s2", time: at(30, 6, 100))]) == [.queryOrder(identifier: "t-1-s2", market: "KRW-BTC")])
         #expect(run(&state, [.orderNotFound(identifier: "t-1-s2", time: at(30, 6, 200))]) == [.fetchOpenOrders(requestId: 1)])
         #expect(run(&state, [.openOrdersFetched(requestId: 1, orders: [], time: at(30, 6, 300))]) == [])
         #expect(run(&state, [.timerFired(time: at(30, 7))]) == [])
         #expect(run(&state, [.timerFired(time: at(30, 8))]) == [])  // 200 ms short of 2 s after the first answer
-        #expect(run(&state, [.timerFired(time: at(30, 9))]) == [.queryOrder(identifier: "t-1-s2")])
+        #expect(run(&state, [.timerFired(time: at(30, 9))]) == [.queryOrder(identifier: "t-1-s2", market: "KRW-BTC")])
         let gone = run(&state, [.orderNotFound(identifier: "t-1-s2", time: at(30, 9, 100))])
         #expect(gone == [
             notify(.warning, "KRW-BTC", "order t-1-s2 never reached the exchange (not found twice, not among the open orders)",

@@ -35,7 +35,7 @@ import Testing
             $0.orders["t-1-b1"]?.phase = .unknown
             $0.orders["t-1-b1"]?.queryAskedAt = at(30, 5, 900)
         }
-        store.receive([.queryOrder(identifier: "t-1-b1")])
+        store.receive([.queryOrder(identifier: "t-1-b1", market: "KRW-BTC")])
 
         // The surge goes on while the outcome is unknown: no new order under a new identifier.
         // 2 BTC in the minute to 30:06 against 0.1 a minute before it: 20 times the average (in
@@ -60,7 +60,7 @@ import Testing
             $0.orders["t-1-b1"]?.phase = .unknown
             $0.orders["t-1-b1"]?.queryAskedAt = at(30, 5, 900)
         }
-        store.receive([.queryOrder(identifier: "t-1-b1")])
+        store.receive([.queryOrder(identifier: "t-1-b1", market: "KRW-BTC")])
         store.send(.orderQueryFailed(identifier: "t-1-b1", time: at(30, 6))) {
             $0.orders["t-1-b1"]?.queryAskedAt = nil
             $0.orders["t-1-b1"]?.nextQueryAt = at(30, 11)
@@ -72,7 +72,7 @@ import Testing
             $0.orders["t-1-b1"]?.queryAskedAt = at(30, 11)
             $0.orders["t-1-b1"]?.nextQueryAt = nil
         }
-        store.receive([.queryOrder(identifier: "t-1-b1")])
+        store.receive([.queryOrder(identifier: "t-1-b1", market: "KRW-BTC")])
         store.finish()
     }
 
@@ -83,7 +83,7 @@ import Testing
             $0.orders["t-1-b1"]?.phase = .unknown
             $0.orders["t-1-b1"]?.queryAskedAt = at(30, 5, 900)
         }
-        store.receive([.queryOrder(identifier: "t-1-b1")])
+        store.receive([.queryOrder(identifier: "t-1-b1", market: "KRW-BTC")])
         // The open orders are fetched to confirm the absence (nothing answers here); a second
         // query may count from 2 s after the first not-found.
         store.send(.orderNotFound(identifier: "t-1-b1", time: at(30, 6))) {
@@ -99,7 +99,7 @@ import Testing
             $0.orders["t-1-b1"]?.queryAskedAt = at(30, 11)
             $0.orders["t-1-b1"]?.nextQueryAt = nil
         }
-        store.receive([.queryOrder(identifier: "t-1-b1")])
+        store.receive([.queryOrder(identifier: "t-1-b1", market: "KRW-BTC")])
 
         // 30 s after the send, the exchange still has no such order: it never arrived.
         store.send(btc.trade(500_000, "0.01", at: at(30, 35)))
@@ -149,7 +149,7 @@ import Testing
             $0.orders["t-1-b1"]?.cancelAt = nil
             $0.orders["t-1-b1"]?.nextQueryAt = at(30, 20)
         }
-        store.receive([.cancelOrder(identifier: "t-1-b1", uuid: "u-b1")])
+        store.receive([.cancelOrder(identifier: "t-1-b1", uuid: "u-b1", market: "KRW-BTC")])
 
         let fallback = upbitOrder("t-1-f2", "KRW-BTC", .marketBuy(amount: 350_000))
         store.send(update("t-1-b1", "KRW-BTC", .cancel, volume: "0.3", funds: "150000", fee: "75", at: at(30, 15, 200))) {
@@ -196,7 +196,7 @@ import Testing
             $0.orders["t-1-b1"]?.nextQueryAt = at(30, 20)
         }
         store.receive([notify(.halt, nil, "market data stalled: entries halted until data flows again", at: at(30, 15)),
-                       .cancelOrder(identifier: "t-1-b1", uuid: "u-b1")])
+                       .cancelOrder(identifier: "t-1-b1", uuid: "u-b1", market: "KRW-BTC")])
         store.send(update("t-1-b1", "KRW-BTC", .cancel, volume: "0.3", funds: "150000", fee: "75", at: at(30, 15, 200))) {
             $0.orders = [:]
             $0.positions[0].phase = .open
@@ -291,8 +291,8 @@ import Testing
             $0.orders["t-1-b1"]?.queryAskedAt = at(30, 9)
         }
         store.receive([notify(.halt, nil, "reconciling with the exchange: entries wait", at: at(30, 9)),
-                       .queryOrder(identifier: "t-1-b1")]
-                      + OrderScenarioTests.probed.map { .queryOrder(identifier: $0) } + [.fetchOpenOrders(requestId: 1)])
+                       .queryOrder(identifier: "t-1-b1", market: "KRW-BTC")]
+                      + OrderScenarioTests.probed.map { .queryOrder(identifier: $0, market: $0.hasPrefix("t-1-") ? "KRW-BTC" : nil) } + [.fetchOpenOrders(requestId: 1)])
         #expect(store.state.entryHaltReason == "reconciling")
 
         // None of them reached the exchange: the balances are asked for after the last answer.
@@ -326,7 +326,7 @@ import Testing
         let store = TestStore(opened, exhaustivity: .tradingState)
         store.send(.recovered(time: at(30, 9))) { OrderScenarioTests.reconciling(&$0, at: at(30, 9)) }
         store.receive([notify(.halt, nil, "reconciling with the exchange: entries wait", at: at(30, 9))]
-                      + OrderScenarioTests.probed.map { .queryOrder(identifier: $0) } + [.fetchOpenOrders(requestId: 1)])
+                      + OrderScenarioTests.probed.map { .queryOrder(identifier: $0, market: $0.hasPrefix("t-1-") ? "KRW-BTC" : nil) } + [.fetchOpenOrders(requestId: 1)])
 
         // While the search goes on, a stop loss is decided but held: the lost sell may have sold it all.
         let stop = upbitOrder("t-1-s5", "KRW-BTC", .marketSell(volume: 1))
@@ -393,8 +393,8 @@ import Testing
             $0.orders["t-1-b1"]?.queryAskedAt = at(30, 9)
         }
         store.receive([notify(.halt, nil, "reconciling with the exchange: entries wait", at: at(30, 9)),
-                       .queryOrder(identifier: "t-1-b1")]
-                      + OrderScenarioTests.probed.map { .queryOrder(identifier: $0) } + [.fetchOpenOrders(requestId: 1)])
+                       .queryOrder(identifier: "t-1-b1", market: "KRW-BTC")]
+                      + OrderScenarioTests.probed.map { .queryOrder(identifier: $0, market: $0.hasPrefix("t-1-") ? "KRW-BTC" : nil) } + [.fetchOpenOrders(requestId: 1)])
         func open(_ identifier: String) -> OrderUpdate {
             OrderUpdate(identifier: identifier, uuid: "u-" + identifier, market: "KRW-BTC", state: .open, executedQuantity: 0,
                         executedQuote: 0, paidFee: 0, time: at(30, 9, 500))
@@ -408,7 +408,7 @@ import Testing
         store.receive([
             notify(.warning, "KRW-BTC", "order t-7-s9 is open on the exchange but unknown to the bot (lost in a crash): cancelling it",
                    at: at(30, 9, 500)),
-            .cancelOrder(identifier: "t-7-s9", uuid: "u-t-7-s9"),
+            .cancelOrder(identifier: "t-7-s9", uuid: "u-t-7-s9", market: "KRW-BTC"),
         ])
         store.finish()
     }

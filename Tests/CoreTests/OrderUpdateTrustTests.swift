@@ -20,7 +20,7 @@ import Testing
         #expect(run(&state, [lie]) == [])
         #expect(state.orders == before.orders && state.positions == before.positions)
         #expect(run(&state, [.timerFired(time: at(30, 6))]) == [])
-        #expect(run(&state, [.timerFired(time: at(30, 7))]) == [.queryOrder(identifier: "t-1-b1")])
+        #expect(run(&state, [.timerFired(time: at(30, 7))]) == [.queryOrder(identifier: "t-1-b1", market: "KRW-BTC")])
         let truth = run(&state, [update("t-1-b1", "KRW-BTC", .cancel, volume: "1", funds: "500000", fee: "250",
                                         at: at(30, 7, 100))])
         #expect(truth == [notify(.entry, "KRW-BTC", "bought 1 KRW-BTC at 500000 for 500000 KRW", at: at(30, 7, 100))])

@@ -146,7 +146,7 @@ import TestSupport
         #expect(sent == [.placeOrder(limit)])
         #expect(state.orders["t-1-b1"]?.reserved == fixed("4951.98990396"))  // 4,950.0099 + 0.04 % fee
         run(&state, [.orderAccepted(identifier: "t-1-b1", uuid: "u-b1", time: at(30, 5, 100))])
-        #expect(run(&state, [.timerFired(time: at(30, 15))]) == [.cancelOrder(identifier: "t-1-b1", uuid: "u-b1")])
+        #expect(run(&state, [.timerFired(time: at(30, 15))]) == [.cancelOrder(identifier: "t-1-b1", uuid: "u-b1", market: "BTCUSDT")])
         run(&state, [.cancelAccepted(identifier: "t-1-b1", time: at(30, 15, 100))])
         let fallback = run(&state, [filled("t-1-b1", "BTCUSDT", quantity: "0", quote: "0", fee: "0", at: at(30, 15, 200),
                                            status: .cancelled)])

@@ -6,8 +6,8 @@ extension Simulation {
     mutating func handle(_ command: Command) {
         switch command {
         case .placeOrder(let request): place(request)
-        case .cancelOrder(let identifier, _): cancel(command, identifier)
-        case .queryOrder(let identifier): query(command, identifier)
+        case .cancelOrder(let identifier, _, _): cancel(command, identifier)
+        case .queryOrder(let identifier, _): query(command, identifier)
         case .fetchBalances(let requestId):
             if fault(10) {
                 schedule(.balancesFetchFailed(requestId: requestId, error: "timeout", time: 0))

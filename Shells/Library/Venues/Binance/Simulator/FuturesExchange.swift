@@ -81,8 +81,8 @@ public struct FuturesExchange: Sendable {
     public mutating func answer(_ command: Command, time: Milliseconds) -> [Event]? {
         switch command {
         case .placeOrder(let request): place(request, time: time)
-        case .cancelOrder(let identifier, _): cancel(identifier, time: time)
-        case .queryOrder(let identifier):
+        case .cancelOrder(let identifier, _, _): cancel(identifier, time: time)
+        case .queryOrder(let identifier, _):
             [orders[identifier].map { .orderUpdated(update($0, time: time)) } ?? .orderNotFound(identifier: identifier, time: time)]
         case .fetchBalances(let requestId): [.balancesFetched(requestId: requestId, account: account, time: time)]
         case .fetchOpenOrders(let requestId):

@@ -32,7 +32,7 @@ public final class UpbitGateway: OrderGateway {
                 case .unknown: return [.orderOutcomeUnknown(identifier: request.identifier, time: time)]
                 }
             }
-        case .cancelOrder(let identifier, _):
+        case .cancelOrder(let identifier, _, _):
             return await onQueue(exchangeQueue) { [exchange] in
                 switch exchange.cancel(identifier: identifier) {
                 case .success: return [.cancelAccepted(identifier: identifier, time: time)]
@@ -40,7 +40,7 @@ public final class UpbitGateway: OrderGateway {
                 case .unknown: return [.cancelOutcomeUnknown(identifier: identifier, time: time)]
                 }
             }
-        case .queryOrder(let identifier):
+        case .queryOrder(let identifier, _):
             return await onQueue(exchangeQueue) { [exchange] in
                 switch exchange.order(identifier: identifier) {
                 case .success(var update):

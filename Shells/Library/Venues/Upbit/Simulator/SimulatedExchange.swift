@@ -93,8 +93,8 @@ public struct SimulatedExchange: Sendable {
     public mutating func answer(_ command: Command, time: Milliseconds) -> [Event]? {
         switch command {
         case .placeOrder(let request): place(request, time: time)
-        case .cancelOrder(let identifier, _): cancel(identifier, time: time)
-        case .queryOrder(let identifier): [query(identifier, time: time)]
+        case .cancelOrder(let identifier, _, _): cancel(identifier, time: time)
+        case .queryOrder(let identifier, _): [query(identifier, time: time)]
         case .fetchBalances(let requestId): [.balancesFetched(requestId: requestId, account: UpbitVenue.account(balances), time: time)]
         case .fetchOpenOrders(let requestId): [.openOrdersFetched(requestId: requestId, orders: openOrders(time: time), time: time)]
         case .subscribe, .fetchCandles, .notify, .trace, .bookLeg: nil
