@@ -71,6 +71,9 @@ public enum Event: Equatable, Codable, Sendable {
     /// The venue warned that the account's margin runs low: entries halt until the operator
     /// resumes them.
     case marginCalled(time: Milliseconds)
+    /// The venue's private stream is connected again after a loss: what it said meanwhile is
+    /// lost, so every working order is asked about and the balances are read again.
+    case userStreamRestored(time: Milliseconds)
 
     /// When the fact happened.
     public var time: Milliseconds {
@@ -89,7 +92,7 @@ public enum Event: Equatable, Codable, Sendable {
         case .openOrdersFetched(_, _, let time), .openOrdersFetchFailed(_, _, let time): time
         case .closeRequested(_, let time), .configAdopted(_, let time): time
         case .markPriceReceived(_, _, let time), .fundingSettled(_, _, _, let time), .positionLiquidated(_, _, _, _, _, let time),
-             .marginCalled(let time): time
+             .marginCalled(let time), .userStreamRestored(let time): time
         }
     }
 
@@ -106,7 +109,7 @@ public enum Event: Equatable, Codable, Sendable {
 
     public var clockSource: ClockSource {
         switch self {
-        case .timerFired, .feedStalled, .recovered: .driver
+        case .timerFired, .feedStalled, .recovered, .userStreamRestored: .driver
         case .tradeReceived, .orderbookReceived, .orderUpdated, .balancesPushed, .markPriceReceived: .exchange
         case .marketsListed, .marketRulesReceived, .candlesFetched, .candlesFetchFailed, .orderAccepted, .orderRejected,
              .orderOutcomeUnknown, .orderNotFound, .orderQueryFailed, .cancelAccepted, .cancelRejected,
@@ -152,7 +155,7 @@ extension Event {
             .positionLiquidated(market: market, identifier: identifier, quantity: quantity, price: price, fee: fee, time: time)
         case .marginCalled: .marginCalled(time: time)
         case .timerFired, .feedStalled, .recovered, .tradeReceived, .orderbookReceived, .orderUpdated, .balancesPushed,
-             .markPriceReceived:
+             .markPriceReceived, .userStreamRestored:
             self
         }
     }

@@ -65,6 +65,7 @@ extension State {
         case .positionLiquidated(let market, let identifier, let quantity, let price, let fee, _):
             positionLiquidated(market, identifier: identifier, quantity: quantity, price: price, fee: fee, into: &commands)
         case .marginCalled: marginCalled(into: &commands)
+        case .userStreamRestored: userStreamRestored(into: &commands)
         }
         let second = Time.floorDivide(now, 1_000)
         if second > counters.lastEvaluatedSecond {

@@ -113,6 +113,18 @@ extension State {
 
     mutating func ignoredOrderEvent() { statistics.ignoredOrderEvents += 1 }
 
+    /// The private stream is back: what it pushed while down is lost. Every order at the
+    /// exchange not already being asked about is asked about now, and the balances are re-read
+    /// (after a reconciliation's search they would be asked for anyway).
+    mutating func userStreamRestored(into commands: inout [Command]) {
+        for identifier in orders.keys.sorted() {
+            guard let order = orders[identifier], order.queryAskedAt == nil,
+                  order.phase == .open || order.phase == .cancelling || order.phase == .unknown else { continue }
+            query(identifier, into: &commands)
+        }
+        refetchBalances(into: &commands)
+    }
+
     /// Applies a pushed update or a query's answer. Amounts are cumulative: only an increase of the
     /// executed volume is a new fill, so duplicates and stale frames change nothing.
     mutating func orderUpdated(_ update: OrderUpdate, into commands: inout [Command]) {

@@ -11,20 +11,25 @@ import Shells
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Start a local Upbit with a surging market and let the bot trade it live on loopback.",
+        abstract: "Start a local Upbit (or Binance futures) with a surging market and let the bot trade it live on loopback.",
         discussion: "Needs no network and no keys. Logs every decision and trade on stderr, then prints a summary."
     )
 
     @Option(help: "How long to trade, in minutes of wall-clock time.") var minutes = 2.0
     @Option(help: "Market seconds per wall-clock second.") var speed = 10.0
     @Option(help: "Random seed of the generated market.") var seed: UInt64 = 7
-    @Option(help: "The TOML config file (its [upbit] section is replaced by the local server).") var config: String?
+    @Option(help: "The TOML config file (its [upbit] / [binance] addresses are replaced by the local server).") var config: String?
+    @Option(help: "upbit or binance-futures (default: the config's [venue] name).") var venue: String?
 
     func run() async throws {
         var settings = try Settings.load(option: config)
-        guard settings.venue == .upbit else {
-            throw CommandFailure(message: "the demo trades the local Upbit only in this build (no local futures server yet)")
+        if let venue {
+            guard let chosen = Venue(rawValue: venue) else {
+                throw CommandFailure(message: "--venue: one of \(Venue.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            settings.venue = chosen
         }
+        if settings.venue == .binanceFutures { return try await runFutures(settings) }
         var options = LocalUpbit.Options()
         options.seed = seed
         options.markets = 8

@@ -9,18 +9,20 @@ import Shells
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Trade Upbit's KRW markets: paper by default (simulated fills), --live for real orders.",
+        abstract: "Trade the configured venue: paper by default (simulated fills), --live for real orders.",
         discussion: """
-            Live mode needs UPBIT_ACCESS_KEY and UPBIT_SECRET_KEY in the environment or in --keys FILE \
-            (NAME=value lines, mode 0600). [upbit] rest_url and ws_url in the config point the bot at \
-            any Upbit-compatible server (surge exchange runs one locally). Stops cleanly on SIGINT/SIGTERM.
+            The venue is [venue] name in the config: upbit (KRW spot, the default) or binance-futures \
+            (USDⓈ-M perpetuals). Live mode needs UPBIT_ACCESS_KEY and UPBIT_SECRET_KEY (or BINANCE_API_KEY \
+            and BINANCE_SECRET_KEY) in the environment or in --keys FILE (NAME=value lines, mode 0600). \
+            rest_url and ws_url of [upbit] / [binance] point the bot at any compatible server (surge \
+            exchange runs one locally). Stops cleanly on SIGINT/SIGTERM.
             """
     )
 
     @Option(help: "The TOML config file (default: built-in defaults).") var config: String?
-    @Flag(help: "Simulated fills on live data, starting from capital.initial_krw (the default).") var paper = false
+    @Flag(help: "Simulated fills on live data, starting from capital.initial_capital (the default).") var paper = false
     @Flag(help: "Real orders with real money.") var live = false
-    @Option(help: "Key file with UPBIT_ACCESS_KEY=… and UPBIT_SECRET_KEY=… (mode 0600).") var keys: String?
+    @Option(help: "Key file with UPBIT_ACCESS_KEY=… and UPBIT_SECRET_KEY=… (or BINANCE_API_KEY / BINANCE_SECRET_KEY), mode 0600.") var keys: String?
     @Option(help: "Stop after this many minutes (default: until SIGINT/SIGTERM).") var minutes: Double?
     @Option(help: "State directory: the store (live), ledger.jsonl (live) or paper-ledger.jsonl (paper); one bot per directory.") var state = "state"
     @Flag(help: "Log every decision.") var verbose = false
@@ -32,14 +34,15 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try Settings.load(option: config)
-        guard settings.venue == .upbit else {
-            throw CommandFailure(message: "\(settings.venue.rawValue): live and paper trading need the venue's adapter, "
-                                 + "which this build does not have yet; `surge generate --venue` and `surge backtest` work")
-        }
         var credentials: UpbitCredentials?
+        var binanceKeys: BinanceSigner?
         if live {
+            let environment = ProcessInfo.processInfo.environment
             do {
-                credentials = try KeyFile.credentials(file: keys, environment: ProcessInfo.processInfo.environment)
+                switch settings.venue {
+                case .upbit: credentials = try KeyFile.credentials(file: keys, environment: environment)
+                case .binanceFutures: binanceKeys = try KeyFile.binanceSigner(file: keys, environment: environment)
+                }
             } catch {
                 throw CommandFailure(message: "live mode: \(error)")
             }
@@ -49,6 +52,7 @@ struct RunCommand: AsyncParsableCommand {
         let logger = LogSetup.bootstrapOnce(verbose: verbose)
         var setup = LiveDriver.Setup(settings: settings, mode: live ? .live : .paper, credentials: credentials,
                                      identifierPrefix: IdentifierPrefix.fresh())
+        setup.binanceKeys = binanceKeys
         setup.stateDirectory = state
         if let clock {
             guard let parsed = DriverClock(argument: clock) else { throw CommandFailure(message: "--clock: SPEED,ORIGIN,READING") }
@@ -66,8 +70,11 @@ struct RunCommand: AsyncParsableCommand {
             setup.notifier = Notifier(channels: .init(email: email, webhookURL: settings.notify.webhookURL),
                                       settings: settings.notify)
         }
-        logger.info("surge \(live ? "LIVE" : "paper") on \(settings.upbit.restURL), \(credentials.map { "\($0)" } ?? "no keys")")
+        let venueURL = settings.venue == .upbit ? settings.upbit.restURL : settings.binance.restURL
+        let keyText = credentials.map { "\($0)" } ?? binanceKeys.map { "\($0)" } ?? "no keys"
+        logger.info("surge \(live ? "LIVE" : "paper") on \(settings.venue.rawValue) at \(venueURL), \(keyText)")
         let driver = LiveDriver(setup: setup, logger: logger)
+        if let refusal = await driver.preflight() { throw CommandFailure(message: refusal) }
         do {
             try await driver.openStore()
         } catch {

@@ -15,6 +15,8 @@ public actor LiveDriver {
         public var settings: Settings
         public var mode: Mode
         public var credentials: UpbitCredentials?
+        /// Binance's keys (live mode on the futures venue).
+        public var binanceKeys: BinanceSigner?
         public var identifierPrefix: String
         public var backfillCandles = 200
         /// How long an order request may take before its outcome is unknown.
@@ -38,9 +40,12 @@ public actor LiveDriver {
         /// The adapter of `[venue] name`.
         var adapter: any VenueAdapter {
             switch settings.venue {
-            case .upbit, .binanceFutures:  // `surge run` refuses the futures venue before a driver is made
+            case .upbit:
                 UpbitAdapter(settings: settings, paper: mode == .paper, credentials: credentials,
                              restTimeoutMilliseconds: restTimeoutMilliseconds)
+            case .binanceFutures:
+                BinanceAdapter(settings: settings, paper: mode == .paper, keys: binanceKeys,
+                               restTimeoutMilliseconds: restTimeoutMilliseconds)
             }
         }
     }
@@ -52,8 +57,9 @@ public actor LiveDriver {
     let logger: Logger
     let adapter: any VenueAdapter
     private let executor: any CommandExecutor
-    private let marketLink: SocketLink
+    private let marketLinks: [(socket: MarketSocket, link: SocketLink)]
     private let privateLink: SocketLink?
+    private var upkeepRunning = false
     private var watchdog: FeedWatchdog
     private var reports: DailyReportSchedule?
     public private(set) var framesRejected = 0
@@ -83,8 +89,12 @@ public actor LiveDriver {
         executor = adapter.makeExecutor()
         var socketLogger = logger
         socketLogger.logLevel = max(logger.logLevel, .info)  // the WebSocket library's debug lines stay out
-        marketLink = SocketLink(url: adapter.marketSocketURL, name: "public", logger: socketLogger)
-        privateLink = adapter.privateSocket.map { SocketLink(url: $0.url, name: "private", logger: socketLogger, headers: $0.headers) }
+        marketLinks = adapter.marketSockets.map { socket in
+            (socket, SocketLink(url: socket.url, name: socket.name, logger: socketLogger, maximumAge: .seconds(23 * 3_600)))
+        }
+        privateLink = adapter.privateSocket.map {
+            SocketLink(resolveURL: $0.url, name: "private", logger: socketLogger, headers: $0.headers, maximumAge: .seconds(23 * 3_600))
+        }
         watchdog = FeedWatchdog(staleAfterSeconds: strategy.risk.staleFeedSeconds)
         if let time = setup.settings.email?.dailyReportTime.flatMap(DailyTime.init) {
             reports = DailyReportSchedule(time: time, offsetMinutes: loop.state.dayStartOffsetMinutes,
@@ -135,9 +145,14 @@ public actor LiveDriver {
     /// Runs until cancelled: sockets, timer, then the start-up sequence.
     public func run() async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.marketLink.run { await self.marketFrame($0) } }
-            if let privateLink, let subscription = adapter.privateSocket?.subscription {
-                await privateLink.subscribe(subscription)
+            for (_, link) in marketLinks {
+                group.addTask { await link.run { await self.marketFrame($0) } }
+            }
+            if let privateLink {
+                if let subscription = adapter.privateSocket?.subscription { await privateLink.subscribe(subscription) }
+                await privateLink.whenConnected { connects in
+                    if connects > 1 { await self.userStreamRestored() }
+                }
                 group.addTask { await privateLink.run { await self.privateFrame($0) } }
             }
             group.addTask {
@@ -154,6 +169,16 @@ public actor LiveDriver {
 
     /// The driver's clock: the wall clock, or a local market's faster one.
     nonisolated func now() -> Milliseconds { setup.clock.now() }
+
+    /// Whether the venue lets the bot trade at all (the account's mode, the keys): why not, or nil.
+    public func preflight() async -> String? { await adapter.preflight(logger: logger) }
+
+    /// The private stream is connected again: what it said meanwhile is asked for.
+    func userStreamRestored() {
+        guard startedUp else { return }
+        logger.notice("private stream connected again: asking for working orders and balances")
+        process(.userStreamRestored(time: now()))
+    }
 
     /// The venue's start-up events (market list, instruments, fees), then `recovered`
     /// (reconciliation).
@@ -201,8 +226,16 @@ public actor LiveDriver {
             for fill in fills { process(fill) }
         case .book(let book):
             guard isOnTime(book.time) else { return }
-            bytes.withUnsafeBytes { executor.observe(bookFrame: $0, market: book.market) }
+            bytes.withUnsafeBytes { executor.observe(book: book, frame: $0) }
             process(.orderbookReceived(book))
+        case .event(let event):
+            guard isOnTime(event.time) else { return }
+            var fills: [Event] = []
+            if case .markPriceReceived(let market, let price, let time) = event {
+                fills = executor.observe(markPrice: price, market: market, time: time)
+            }
+            process(event)
+            for fill in fills { process(fill) }
         case .refused(let why):
             rejectFrame(why)
         case .ignored:
@@ -227,6 +260,11 @@ public actor LiveDriver {
             update.time = now()
             process(.orderUpdated(update))
         case .balances(let account): process(.balancesPushed(account, time: now()))
+        case .events(let events):
+            for event in events { process(event.withTime(now())) }
+        case .reconnect(let why):
+            logger.notice("private stream: \(why); connecting again")
+            if let privateLink { Task { await privateLink.reconnect() } }
         case .refused(let why): rejectFrame(why)
         case .ignored: break
         }
@@ -250,8 +288,23 @@ public actor LiveDriver {
         sendDailyReportIfDue()
         if watchdog.check() {
             process(.feedStalled(time: now()))
-            await marketLink.reconnect()
+            for (_, link) in marketLinks { await link.reconnect() }
         }
+        if startedUp && !upkeepRunning {
+            upkeepRunning = true
+            let (adapter, state, logger) = (adapter, state, logger)
+            Task {
+                let reconnect = await adapter.upkeep(state: state, logger: logger)
+                await self.upkeepDone(reconnect: reconnect)
+            }
+        }
+    }
+
+    private func upkeepDone(reconnect: String?) async {
+        upkeepRunning = false
+        guard let reconnect, let privateLink else { return }
+        logger.notice("private stream: \(reconnect); connecting again")
+        await privateLink.reconnect()
     }
 
     // MARK: - The loop
@@ -300,9 +353,10 @@ public actor LiveDriver {
         switch command {
         case .subscribe(let markets):
             logger.info("subscribing to trades and orderbooks of \(markets.count) markets")
-            let link = marketLink
-            let subscription = adapter.marketSubscription(markets)
-            Task { await link.subscribe(subscription) }
+            for (socket, link) in marketLinks {
+                guard let subscription = socket.subscription(markets) else { continue }
+                Task { await link.subscribe(subscription) }
+            }
             return []
         case .notify(let notification):
             logger.info("[\(notification.kind.rawValue)] \(notification.market.map { $0 + ": " } ?? "")\(notification.text)")

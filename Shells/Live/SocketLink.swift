@@ -19,22 +19,36 @@ public actor SocketLink {
         public var oversized = 0
     }
 
-    let url: String
+    /// The address of each connection (nil: none yet; tried again with back-off).
+    let url: @Sendable () async -> String?
     let name: String
     let logger: Logger
     /// Headers for each handshake (the private socket needs a fresh JWT every time).
     let headers: @Sendable () -> [(String, String)]
+    /// A connection older than this is dropped and made anew (Binance cuts them at 24 h).
+    let maximumAge: Duration?
+    /// Told after each connection is up, with the number of connects so far.
+    private var onConnected: (@Sendable (Int) async -> Void)?
     private var subscription: String?
     private var outbound: WebSocketOutboundWriter?
     public private(set) var statistics = Statistics()
     private var forceReconnect = false
 
-    public init(url: String, name: String, logger: Logger, headers: @escaping @Sendable () -> [(String, String)] = { [] }) {
-        self.url = url
+    public init(url: String, name: String, logger: Logger, headers: @escaping @Sendable () -> [(String, String)] = { [] },
+                maximumAge: Duration? = nil) {
+        self.init(resolveURL: { url }, name: name, logger: logger, headers: headers, maximumAge: maximumAge)
+    }
+
+    public init(resolveURL: @escaping @Sendable () async -> String?, name: String, logger: Logger,
+                headers: @escaping @Sendable () -> [(String, String)] = { [] }, maximumAge: Duration? = nil) {
+        self.url = resolveURL
         self.name = name
         self.logger = logger
         self.headers = headers
+        self.maximumAge = maximumAge
     }
+
+    public func whenConnected(_ action: @escaping @Sendable (Int) async -> Void) { onConnected = action }
 
     /// Sets the subscription and sends it at once when connected.
     public func subscribe(_ message: String) async {
@@ -54,7 +68,10 @@ public actor SocketLink {
             let started = ContinuousClock.now
             statistics.connects += 1
             do {
-                let connection = try ClientConnection(try channel(onFrame: onFrame), address: try address(), logger: logger)
+                guard let url = await url() else { throw WebSocketClientError.invalidURL }
+                let endpoint = try SocketLink.endpoint(url)
+                let connection = try ClientConnection(try channel(endpoint, onFrame: onFrame),
+                                                      address: .hostname(endpoint.host, port: endpoint.port), logger: logger)
                 _ = try await connection.run()
                 logger.notice("\(name) socket closed")
             } catch {
@@ -93,13 +110,7 @@ public actor SocketLink {
         return Endpoint(host: host, port: components.port ?? (secure ? 443 : 80), path: path, secure: secure)
     }
 
-    private func address() throws -> ClientConnection<OriginFreeChannel>.Address {
-        let endpoint = try SocketLink.endpoint(url)
-        return .hostname(endpoint.host, port: endpoint.port)
-    }
-
-    private func channel(onFrame: @escaping @Sendable ([UInt8]) async -> Void) throws -> OriginFreeChannel {
-        let endpoint = try SocketLink.endpoint(url)
+    private func channel(_ endpoint: Endpoint, onFrame: @escaping @Sendable ([UInt8]) async -> Void) throws -> OriginFreeChannel {
         let tls = endpoint.secure ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
         return OriginFreeChannel(
             host: endpoint.host, port: endpoint.port, path: endpoint.path, headers: headers(), tls: tls,
@@ -124,6 +135,21 @@ public actor SocketLink {
         outbound = writer
         logger.info("\(name) socket connected (\(statistics.connects) connects so far)")
         if let subscription { try? await writer.write(.text(subscription)) }
+        if let maximumAge {
+            let connects = statistics.connects
+            Task {
+                try? await Task.sleep(for: maximumAge)
+                await self.expire(connects)
+            }
+        }
+        await onConnected?(statistics.connects)
+    }
+
+    /// The connection made at `connects` is too old: it is replaced (if it is still the current one).
+    private func expire(_ connects: Int) async {
+        guard connects == statistics.connects, outbound != nil else { return }
+        logger.info("\(name) socket renewed after \(maximumAge.map { "\($0)" } ?? "")")
+        await reconnect()
     }
 
     private func countFrame(oversized: Bool) {

@@ -8,12 +8,14 @@ import Shells
 public protocol VenueAdapter: Sendable {
     /// What the core is told of the venue.
     var profile: VenueProfile { get }
-    /// The market-data socket, and the message that subscribes it to `markets`.
-    var marketSocketURL: String { get }
-    func marketSubscription(_ markets: [String]) -> String
-    /// The private socket of live mode (nil in paper mode): URL, headers of its handshake, and
-    /// the subscription message.
+    /// The market-data sockets (one on Upbit; Binance splits its streams over routes), each with
+    /// the message that subscribes it to its share of `markets`.
+    var marketSockets: [MarketSocket] { get }
+    /// The private socket of live mode (nil in paper mode).
     var privateSocket: PrivateSocket? { get }
+    /// Whether trading can start at all (the account's mode, the keys): a message saying why
+    /// not, or nil. Asked once, before anything else.
+    func preflight(logger: Logger) async -> String?
     /// The venue's start-up: the events its REST API gives before trading (the market list,
     /// instruments, fees), retrying what trading cannot do without.
     func startUp(now: @escaping @Sendable () -> Milliseconds, logger: Logger) async -> [Event]
@@ -27,14 +29,40 @@ public protocol VenueAdapter: Sendable {
     var quotation: any OrderGateway { get }
     /// Whether a refusal means the API keys themselves are refused (say so, halt entries).
     func isKeyRefusal(_ error: String) -> Bool
+    /// Venue upkeep, called about once a second with the state (keepalives, heartbeats); never
+    /// called again before the previous call returned. Returns why the private stream must be
+    /// connected anew (its listen key is gone), or nil.
+    func upkeep(state: State, logger: Logger) async -> String?
+}
+
+extension VenueAdapter {
+    public func preflight(logger: Logger) async -> String? { nil }
+    public func upkeep(state: State, logger: Logger) async -> String? { nil }
+}
+
+/// A market-data socket: its address, and its subscription to a market list (nil: nothing of
+/// those markets for it).
+public struct MarketSocket: Sendable {
+    public var name: String
+    public var url: String
+    public var subscription: @Sendable ([String]) -> String?
+
+    public init(name: String, url: String, subscription: @escaping @Sendable ([String]) -> String?) {
+        self.name = name
+        self.url = url
+        self.subscription = subscription
+    }
 }
 
 public struct PrivateSocket: Sendable {
-    public var url: String
+    /// The address of the next connection (Binance's holds a listen key made for it); nil when
+    /// it cannot be had now (tried again with back-off).
+    public var url: @Sendable () async -> String?
     public var headers: @Sendable () -> [(String, String)]
-    public var subscription: String
+    public var subscription: String?
 
-    public init(url: String, headers: @escaping @Sendable () -> [(String, String)], subscription: String) {
+    public init(url: @escaping @Sendable () async -> String?, headers: @escaping @Sendable () -> [(String, String)] = { [] },
+                subscription: String?) {
         self.url = url
         self.headers = headers
         self.subscription = subscription
@@ -46,6 +74,8 @@ public enum MarketInput {
     case trade(Trade)
     /// A book, and its raw frame (a simulated exchange walks its depth).
     case book(BookTop)
+    /// Any other fact of the market (a perpetual's mark price).
+    case event(Event)
     /// Nothing for the strategy (tickers, status frames, unknown types).
     case ignored
     /// Refused: the reason, for the log.
@@ -56,6 +86,10 @@ public enum MarketInput {
 public enum PrivateInput {
     case order(OrderUpdate)
     case balances(AccountSnapshot)
+    /// Other facts of the account (funding, liquidation, margin call), stamped on arrival.
+    case events([Event])
+    /// The stream is dead on this connection (an expired listen key): connect again.
+    case reconnect(String)
     case ignored
     case refused(String)
 }

@@ -84,6 +84,18 @@ public enum ConfigFile {
         if binance.safetyStopBuffer.isNegative || binance.safetyStopBuffer >= Fixed("0.1")! {
             problems.append("binance.safety_stop_buffer: must be in [0, 0.1) (got \(binance.safetyStopBuffer))")
         }
+        if !(binance.restURL.hasPrefix("http://") || binance.restURL.hasPrefix("https://")) {
+            problems.append("binance.rest_url: must start with http:// or https:// (got \(binance.restURL.prefix(200)))")
+        }
+        if !(binance.webSocketURL.hasPrefix("ws://") || binance.webSocketURL.hasPrefix("wss://")) {
+            problems.append("binance.ws_url: must start with ws:// or wss:// (got \(binance.webSocketURL.prefix(200)))")
+        }
+        if binance.countdownSeconds != 0 && !(10...3_600).contains(binance.countdownSeconds) {
+            problems.append("binance.countdown_seconds: must be 0 (off) or 10...3600 (got \(binance.countdownSeconds))")
+        }
+        if !(1...60_000).contains(binance.recvWindowMilliseconds) {
+            problems.append("binance.recv_window_ms: must be 1...60000 (got \(binance.recvWindowMilliseconds))")
+        }
         return problems
     }
 }

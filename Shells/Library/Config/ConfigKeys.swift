@@ -61,6 +61,11 @@ enum ConfigKeys {
             "leverage": { $0.binance.leverage = try integer($1) },
             "safety_stop": { $0.binance.safetyStop = try boolean($1) },
             "safety_stop_buffer": { $0.binance.safetyStopBuffer = try decimal($1) },
+            "rest_url": { $0.binance.restURL = try text($1) },
+            "ws_url": { $0.binance.webSocketURL = try text($1) },
+            "margin_type": { $0.binance.isolatedMargin = try marginType($1) },
+            "countdown_seconds": { $0.binance.countdownSeconds = try integer($1) },
+            "recv_window_ms": { $0.binance.recvWindowMilliseconds = try integer($1) },
         ],
         "upbit": [
             "rest_url": { $0.upbit.restURL = try text($1) },
@@ -108,6 +113,15 @@ enum ConfigKeys {
             throw ConfigValueError(message: "expected true or false, got \(value.debugDescription)")
         }
         return bool
+    }
+
+    /// `isolated` (true) or `cross` (false).
+    static func marginType(_ value: any TOMLValueConvertible) throws -> Bool {
+        switch try text(value) {
+        case "isolated": return true
+        case "cross": return false
+        case let other: throw ConfigValueError(message: "expected \"isolated\" or \"cross\", got \"\(other.prefix(40))\"")
+        }
     }
 
     static func text(_ value: any TOMLValueConvertible) throws -> String {

@@ -60,8 +60,19 @@ public enum Venue: String, Equatable, Sendable, CaseIterable {
     case binanceFutures = "binance-futures"
 }
 
-/// `[binance]`: leverage, margin type and the exchange-side safety stop of the futures venue.
+/// `[binance]`: where the futures venue is, leverage, margin type, the exchange-side safety stop
+/// and the dead-man switch.
 public struct BinanceSettings: Equatable, Sendable {
+    public var restURL = "https://fapi.binance.com"
+    /// The bot appends `/public`, `/market` and `/private` itself.
+    public var webSocketURL = "wss://fstream.binance.com"
+    /// Set per symbol before its first entry: isolated (the default) or cross.
+    public var isolatedMargin = true
+    /// `countdownCancelAll` heartbeat length: resting orders are cancelled this long after the
+    /// bot's last heartbeat (0 = off).
+    public var countdownSeconds = 120
+    /// How long a signed request stays valid after its timestamp.
+    public var recvWindowMilliseconds = 5_000
     /// Every position's leverage (the seed's advice: 2-3x).
     public var leverage = 2
     /// Place a `STOP_MARKET` with `closePosition` after each entry, at the strategy's stop moved

@@ -22,8 +22,16 @@ public protocol CommandExecutor: AnyObject {
     /// orders it reaches (their updates follow the trade's event).
     func observe(_ trade: Trade) -> [Event]
 
-    /// A raw orderbook frame of `market`, which a simulated exchange walks for market orders.
-    func observe(bookFrame: UnsafeRawBufferPointer, market: String)
+    /// A book and its raw frame, which a simulated exchange walks for market orders.
+    func observe(book: BookTop, frame: UnsafeRawBufferPointer)
+
+    /// A perpetual's mark price: a simulated futures exchange triggers stops, liquidates and
+    /// settles funding on it (their events follow the mark's).
+    func observe(markPrice: Fixed, market: String, time: Milliseconds) -> [Event]
+}
+
+extension CommandExecutor {
+    public func observe(markPrice: Fixed, market: String, time: Milliseconds) -> [Event] { [] }
 }
 
 /// Paper mode: orders are answered at once, in process, by the backtests' simulated exchange
@@ -42,8 +50,31 @@ public final class SimulatedExecutor: CommandExecutor {
 
     public func observe(_ trade: Trade) -> [Event] { exchange.receive(trade) }
 
-    public func observe(bookFrame: UnsafeRawBufferPointer, market: String) {
-        exchange.receive(bookFrame: bookFrame, market: market)
+    public func observe(book: BookTop, frame: UnsafeRawBufferPointer) {
+        exchange.receive(bookFrame: frame, market: book.market)
+    }
+}
+
+/// Paper mode on a futures venue: the backtests' simulated futures exchange, fed by the live
+/// trades, books and mark prices.
+public final class FuturesPaperExecutor: CommandExecutor {
+    public private(set) var exchange: FuturesExchange
+
+    public init(_ exchange: FuturesExchange) { self.exchange = exchange }
+
+    public var leavesProcess: Bool { false }
+
+    public func execute(_ command: Command, at time: Milliseconds,
+                        deliver: @escaping @Sendable ([Event]) async -> Void) -> [Event] {
+        exchange.answer(command, time: time) ?? []
+    }
+
+    public func observe(_ trade: Trade) -> [Event] { exchange.receive(trade) }
+
+    public func observe(book: BookTop, frame: UnsafeRawBufferPointer) { exchange.receive(book) }
+
+    public func observe(markPrice: Fixed, market: String, time: Milliseconds) -> [Event] {
+        exchange.receive(markPrice: markPrice, market: market, time: time)
     }
 }
 
@@ -65,5 +96,5 @@ public final class GatewayExecutor: CommandExecutor {
 
     public func observe(_ trade: Trade) -> [Event] { [] }
 
-    public func observe(bookFrame: UnsafeRawBufferPointer, market: String) {}
+    public func observe(book: BookTop, frame: UnsafeRawBufferPointer) {}
 }

@@ -28,7 +28,8 @@ extension Simulation {
         case .balancesPushed, .entriesPaused, .entriesResumed:
             false
         case .marketsListed, .marketRulesReceived, .tradeReceived, .orderbookReceived, .candlesFetched,
-             .candlesFetchFailed, .timerFired, .feedStalled, .recovered, .closeRequested, .dataEnded, .configAdopted:
+             .candlesFetchFailed, .timerFired, .feedStalled, .recovered, .closeRequested, .dataEnded, .configAdopted,
+             .userStreamRestored:
             false
         }
     }

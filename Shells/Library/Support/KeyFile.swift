@@ -1,6 +1,7 @@
 import Foundation
 
-/// Where live keys come from: `UPBIT_ACCESS_KEY` / `UPBIT_SECRET_KEY` in the environment, or a
+/// Where live keys come from: `UPBIT_ACCESS_KEY` / `UPBIT_SECRET_KEY` (or `BINANCE_API_KEY` /
+/// `BINANCE_SECRET_KEY`) in the environment, or a
 /// key file of `NAME=value` lines that only its owner may read (mode 0600 or stricter).
 public enum KeyFile {
     public struct Problem: Error, CustomStringConvertible {
@@ -8,6 +9,25 @@ public enum KeyFile {
     }
 
     public static func credentials(file: String?, environment: [String: String]) throws(Problem) -> UpbitCredentials {
+        let values = try values(file: file, environment: environment)
+        return UpbitCredentials(accessKey: try value("UPBIT_ACCESS_KEY", in: values), secretKey: try value("UPBIT_SECRET_KEY", in: values))
+    }
+
+    /// Binance's keys: `BINANCE_API_KEY` / `BINANCE_SECRET_KEY`, from the same places.
+    public static func binanceSigner(file: String?, environment: [String: String]) throws(Problem) -> BinanceSigner {
+        let values = try values(file: file, environment: environment)
+        return BinanceSigner(apiKey: try value("BINANCE_API_KEY", in: values), secretKey: try value("BINANCE_SECRET_KEY", in: values))
+    }
+
+    static func value(_ name: String, in values: [String: String]) throws(Problem) -> String {
+        guard let value = values[name], !value.isEmpty else {
+            throw Problem(description: "\(name) is not set (environment or --keys FILE)")
+        }
+        return value
+    }
+
+    /// The environment, overridden by the key file's lines.
+    static func values(file: String?, environment: [String: String]) throws(Problem) -> [String: String] {
         var values = environment
         if let file {
             var status = stat()
@@ -21,13 +41,7 @@ public enum KeyFile {
             }
             for (name, value) in try parse(text, file: file) { values[name] = value }
         }
-        guard let access = values["UPBIT_ACCESS_KEY"], !access.isEmpty else {
-            throw Problem(description: "UPBIT_ACCESS_KEY is not set (environment or --keys FILE)")
-        }
-        guard let secret = values["UPBIT_SECRET_KEY"], !secret.isEmpty else {
-            throw Problem(description: "UPBIT_SECRET_KEY is not set (environment or --keys FILE)")
-        }
-        return UpbitCredentials(accessKey: access, secretKey: secret)
+        return values
     }
 
     /// `NAME=value` lines (`export NAME=value` too); blank lines and `#` comments skipped; a value

@@ -35,14 +35,15 @@ public struct UpbitAdapter: VenueAdapter {
 
     public var quotation: any OrderGateway { quotationGateway }
 
-    public var marketSocketURL: String { settings.upbit.webSocketURL }
-
-    public func marketSubscription(_ markets: [String]) -> String { SocketLink.marketSubscription(markets) }
+    /// One socket for trades and orderbooks of every market (a new subscription replaces the old).
+    public var marketSockets: [MarketSocket] {
+        [MarketSocket(name: "public", url: settings.upbit.webSocketURL) { SocketLink.marketSubscription($0) }]
+    }
 
     public var privateSocket: PrivateSocket? {
         guard exchange != nil, let credentials else { return nil }
-        return PrivateSocket(url: settings.upbit.webSocketURL + "/private",
-                             headers: { [("Authorization", credentials.authorization(for: UpbitQuery()))] },
+        let url = settings.upbit.webSocketURL + "/private"
+        return PrivateSocket(url: { url }, headers: { [("Authorization", credentials.authorization(for: UpbitQuery()))] },
                              subscription: SocketLink.privateSubscription)
     }
 

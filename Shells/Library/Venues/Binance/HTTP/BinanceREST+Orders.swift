@@ -134,3 +134,40 @@ extension BinanceREST {
                     BinanceQuery([("symbol", symbol), ("countdownTime", "\(max(0, countdownMilliseconds))")]))) { _ in }
     }
 }
+
+/// Looking orders up without their symbol, and their commission (REST order answers carry none).
+extension BinanceREST {
+    public static let allOrders = Endpoint("GET", "/fapi/v1/allOrders", .signed, weight: 5)
+    public static let userTrades = Endpoint("GET", "/fapi/v1/userTrades", .signed, weight: 5)
+
+    /// `GET /fapi/v1/allOrders` without a symbol (allowed since 2026-08-25): the newest order with
+    /// this client id among the account's last 1,000, nil when none has it. For a lost entry,
+    /// whose symbol the bot does not know.
+    public func findOrder(clientOrderId: String) -> Outcome<OrderUpdate?> {
+        guard BinanceChecks.isValidClientId(clientOrderId) else { return .rejected(.local("invalid_client_id", clientOrderId)) }
+        return map(request(BinanceREST.allOrders, BinanceQuery([("limit", "1000")]))) { json in
+            let items = try json.elements()
+            guard items.count <= 1_000 else { throw MissingField(description: "implausible order history: \(items.count)") }
+            let matching = items.filter { $0["clientOrderId"]?.string == clientOrderId }
+            let newest = matching.max { ($0["orderId"]?.integer ?? 0) < ($1["orderId"]?.integer ?? 0) }
+            return try newest.map { try BinanceREST.orderUpdate($0, fillsRequired: true) }
+        }
+    }
+
+    /// `GET /fapi/v1/userTrades?symbol=…&orderId=…`: the order's commission paid in USDT (a fee
+    /// paid in BNB does not come out of the USDT cash), and the quantity those trades filled.
+    public func commission(symbol: String, orderId: Int64) -> Outcome<(fee: Fixed, quantity: Fixed)> {
+        map(request(BinanceREST.userTrades, BinanceQuery([("symbol", symbol), ("orderId", "\(orderId)"), ("limit", "1000")]))) { json in
+            let items = try json.elements()
+            guard items.count <= 1_000 else { throw MissingField(description: "implausible trade list: \(items.count)") }
+            var fee: Fixed = 0
+            var quantity: Fixed = 0
+            for item in items where item["orderId"]?.integer == orderId {
+                quantity += try BinanceChecks.amount(item["qty"]?.decimal, field: "qty")
+                guard (item["commissionAsset"]?.string ?? BinanceVenue.quoteAsset) == BinanceVenue.quoteAsset else { continue }
+                fee += try BinanceChecks.amount(item["commission"]?.decimal, field: "commission")
+            }
+            return (fee, quantity)
+        }
+    }
+}
