@@ -26,6 +26,10 @@ public struct BinanceFaults: Equatable, Sendable, Codable {
     public var expireListenKey = false
     /// Every user-stream event is sent twice.
     public var duplicateUserEvents = false
+    /// The user-stream events of one exchange action (an order's NEW, TRADE_LITE, TRADE and
+    /// ACCOUNT_UPDATE; a stop's ALGO_UPDATE sequence) go out in reverse order (their `E` and
+    /// `T` unchanged).
+    public var reorderUserEvents = false
 
     public init() {}
 
@@ -45,5 +49,6 @@ public struct BinanceFaults: Equatable, Sendable, Codable {
         priceDropPercent = drop.isFinite ? min(max(drop, 0), 99) : 0
         expireListenKey = try keys.decodeIfPresent(Bool.self, forKey: .expireListenKey) ?? expireListenKey
         duplicateUserEvents = try keys.decodeIfPresent(Bool.self, forKey: .duplicateUserEvents) ?? duplicateUserEvents
+        reorderUserEvents = try keys.decodeIfPresent(Bool.self, forKey: .reorderUserEvents) ?? reorderUserEvents
     }
 }

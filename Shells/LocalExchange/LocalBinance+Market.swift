@@ -27,6 +27,10 @@ struct BinanceMarketState {
     var books: [String: BookTop] = [:]
     /// The newest markPriceUpdate payload of each symbol (premiumIndex answers from it).
     var marks: [String: JSONValue] = [:]
+    /// The newest depth20 payload of each symbol (`GET /fapi/v1/depth` answers from it), and its
+    /// line as generated (played again at a price drop: the book falls with the prices).
+    var depths: [String: JSONValue] = [:]
+    var depthLines: [String: String] = [:]
     var klines: [String: [BinanceKline]] = [:]
     /// 1 until a price drop; every price sent is multiplied by it (and floored to the tick).
     var priceFactor: Fixed = 1
@@ -79,7 +83,8 @@ extension LocalBinance {
     }
 
     /// One market second: its frames into the exchange, the klines and the sockets; then the
-    /// timers (dead-man switches, margin calls, the listen key) and a pending price drop.
+    /// timers (dead-man switches, margin calls, the listen key) and a pending price drop (the
+    /// books drop at once, the trades and marks from the next second).
     func playSecond(broadcast: Bool) {
         for line in generator.nextSecond() { ingest(line, broadcast: broadcast) }
         let time = nextSecond * 1_000 + 999
@@ -91,6 +96,7 @@ extension LocalBinance {
             let percent = Fixed("\(faults.priceDropPercent)") ?? 0
             market.priceFactor = market.priceFactor * (Fixed(100) - percent) / 100
             faults.priceDropPercent = 0
+            for symbol in market.depthLines.keys.sorted() { ingest(market.depthLines[symbol]!, broadcast: broadcast) }
         }
     }
 
@@ -106,6 +112,8 @@ extension LocalBinance {
             publish(exchange.receive(trade), positionsBefore: before, time: trade.time)
         case .book(let top):
             market.books[top.market] = top
+            market.depths[top.market] = try? JSONValue.parse(data)
+            market.depthLines[top.market] = line
             exchange.receive(top)
             if broadcast, let ticker = LocalBinance.bookTicker(data) { self.broadcast(top.market.lowercased() + "@bookTicker", ticker) }
         case .markPrice(let mark):
@@ -118,6 +126,18 @@ extension LocalBinance {
             break
         }
         if broadcast { self.broadcast(stream, data) }
+    }
+
+    /// Test and operator hook: the symbol's mark price is `price` from now until the next
+    /// generated mark, with what that causes (stops, liquidation, funding, a margin call).
+    public func setMarkPrice(_ price: Fixed, symbol: String) {
+        let time = serverNow
+        if case .object(let members)? = market.marks[symbol] {
+            market.marks[symbol] = .object(members.map { $0.0 == "p" ? ("p", .string("\(price)")) : $0 })
+        }
+        let before = exchange.positions
+        publish(exchange.receive(markPrice: price, market: symbol, time: time), positionsBefore: before, time: time)
+        checkMarginCalls(time: time)
     }
 
     static func split(_ line: String) -> (stream: String, data: String)? {

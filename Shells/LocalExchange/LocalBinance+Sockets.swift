@@ -43,7 +43,23 @@ extension LocalBinance {
         }
     }
 
+    /// A user-data event to the sockets of the active key (held back while a batch is open).
     func sendUser(_ frame: String, type: String) {
+        if pendingUserFrames != nil {
+            pendingUserFrames?.append((frame, type))
+            return
+        }
+        deliverUser(frame, type: type)
+    }
+
+    /// Sends a batch's frames, in order or, under the `reorderUserEvents` fault, reversed.
+    func flushUserFrames() {
+        let frames = pendingUserFrames ?? []
+        pendingUserFrames = nil
+        for (frame, type) in faults.reorderUserEvents ? frames.reversed() : frames { deliverUser(frame, type: type) }
+    }
+
+    private func deliverUser(_ frame: String, type: String) {
         for socket in userSockets.values where socket.listenKey == listenKey?.key || type == "listenKeyExpired" {
             guard socket.events?.contains(type) ?? true else { continue }
             socket.continuation.yield(frame)

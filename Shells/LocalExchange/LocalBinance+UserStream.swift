@@ -7,7 +7,11 @@ import Shells
 extension LocalBinance {
     /// `positionsBefore`: the positions before the exchange acted, to work out each fill's
     /// realized profit (`rp`).
+    /// The frames of one batch go out together at its end (reversed under the
+    /// `reorderUserEvents` fault).
     func publish(_ events: [Event], positionsBefore: [String: FuturesExchange.Position], time: Milliseconds) {
+        pendingUserFrames = []
+        defer { flushUserFrames() }
         var running = positionsBefore
         for event in events {
             switch event {
@@ -30,6 +34,7 @@ extension LocalBinance {
             case .positionLiquidated(let market, let identifier, let quantity, let price, let fee, let eventTime):
                 liquidated(market, identifier, quantity: quantity, price: price, fee: fee, time: eventTime, &running)
             case .fundingSettled(let market, let amount, _, let eventTime):
+                ledger.addIncome(market, "FUNDING_FEE", amount, tradeId: nil, time: eventTime)
                 sendUser(accountUpdate("FUNDING_FEE", market, change: amount, time: eventTime), type: "ACCOUNT_UPDATE")
             default:
                 break
@@ -61,7 +66,9 @@ extension LocalBinance {
         }
     }
 
+    /// A fill of a regular order (a stop's child included): recorded, then told.
     private func sendFill(_ order: BinanceOrderRecord, _ fill: BinanceJSON.Fill, time: Milliseconds) {
+        ledger.record(order, fill, time: time)
         sendUser(BinanceJSON.tradeLite(order, fill: fill, time: time), type: "TRADE_LITE")
         sendUser(BinanceJSON.orderTradeUpdate(order, execution: "TRADE", fill: fill, time: time), type: "ORDER_TRADE_UPDATE")
         sendUser(accountUpdate("ORDER", order.symbol, change: 0, time: time), type: "ACCOUNT_UPDATE")
@@ -123,6 +130,7 @@ extension LocalBinance {
         book.orders[orderId] = order
         let fill = BinanceJSON.Fill(quantity: quantity, price: price, fee: fee, tradeId: book.takeTradeId(),
                                     realizedProfit: LocalBinance.realize(&running, market, side, quantity, price), isMaker: false)
+        ledger.record(order, fill, time: time)
         sendUser(BinanceJSON.orderTradeUpdate(order, execution: "CALCULATED", fill: fill, time: time), type: "ORDER_TRADE_UPDATE")
         sendUser(accountUpdate("ORDER", market, change: 0, time: time), type: "ACCOUNT_UPDATE")
     }

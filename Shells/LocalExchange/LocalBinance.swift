@@ -47,7 +47,10 @@ public actor LocalBinance {
     var market = BinanceMarketState()
     var book = BinanceOrderBook()
     var settings = BinanceAccountSettings()
+    var ledger = BinanceLedger()
     var listenKey: (key: String, expires: Milliseconds)?
+    /// User-data frames of the exchange action being published, sent together at its end.
+    var pendingUserFrames: [(frame: String, type: String)]?
     var marketSockets: [Int: BinanceMarketSocket] = [:]
     var userSockets: [Int: BinanceUserSocket] = [:]
     var nextSocketId = 1
@@ -98,12 +101,12 @@ public actor LocalBinance {
             faults.tooManyRequests -= 1
             return LocalBinance.limited(limiter.refuse(until: time + 1_000, time: time))
         }
-        let verdict = limiter.admit(weight: route.weight(parameters), orders: route.orders, time: time)
-        if verdict != .admitted { return LocalBinance.limited(verdict) }
-        if faults.serviceUnavailable > 0 {
+        if faults.serviceUnavailable > 0 {  // not counted against the limits (§5)
             faults.serviceUnavailable -= 1
             return .error(503, -1000, "Service Unavailable.")
         }
+        let verdict = limiter.admit(weight: route.weight(parameters), orders: route.orders, time: time)
+        if verdict != .admitted { return LocalBinance.limited(verdict) }
         if faults.internalErrors > 0 {
             faults.internalErrors -= 1
             return .error(503, -1001, "Internal error; unable to process your request. Please try again.")

@@ -27,6 +27,17 @@ enum BinanceJSON {
         return text + "}"
     }
 
+    /// A row of `GET /fapi/v1/userTrades`.
+    static func trade(_ trade: BinanceTradeRecord) -> String {
+        #"{"symbol":"\#(trade.symbol)","id":\#(trade.tradeId),"orderId":\#(trade.orderId),"side":"\#(side(trade.side))","price":"\#(trade.price)","qty":"\#(trade.quantity)","realizedPnl":"\#(usdt(trade.realizedProfit))","quoteQty":"\#(usdt(trade.price * trade.quantity))","commission":"\#(usdt(trade.commission))","commissionAsset":"USDT","time":\#(trade.time),"positionSide":"BOTH","buyer":\#(trade.side == .buy),"maker":\#(trade.isMaker)}"#
+    }
+
+    /// A row of `GET /fapi/v1/income` (`tradeId` is a string, "" for funding).
+    static func income(_ line: BinanceIncomeRecord) -> String {
+        let trade = line.tradeId.map { "\($0)" } ?? ""
+        return #"{"symbol":"\#(line.symbol)","incomeType":"\#(line.type)","income":"\#(usdt(line.income))","asset":"USDT","info":"\#(line.type)","time":\#(line.time),"tranId":\#(line.transactionId),"tradeId":"\#(trade)"}"#
+    }
+
     struct Fill {
         var quantity: Fixed
         var price: Fixed

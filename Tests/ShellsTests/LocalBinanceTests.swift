@@ -6,23 +6,6 @@ import Live
 import Shells
 import Testing
 
-private let btc = BinanceVenue.perpetualInstrument
-
-private func entry(_ identifier: String, quantity: Fixed = Fixed("0.010")!, side: Side = .buy) -> OrderRequest {
-    OrderRequest(identifier: identifier, market: "BTCUSDT", side: side, kind: .market, size: .quantity(quantity))
-}
-
-private func code<Value>(_ outcome: BinanceREST.Outcome<Value>) -> Int? {
-    if case .rejected(let error) = outcome { return error.code }
-    return nil
-}
-
-/// Frames a socket received, for the tests to wait on.
-private actor Frames {
-    var texts: [String] = []
-    func add(_ bytes: [UInt8]) { texts.append(String(decoding: bytes, as: UTF8.self)) }
-}
-
 @Suite(.serialized) struct LocalBinanceTests {
     @Test func signedRequestsAreAcceptedAndABadSignatureIsRefused() async throws {
         try await withLocalBinance { _, port in
