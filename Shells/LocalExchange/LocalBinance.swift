@@ -56,6 +56,8 @@ public actor LocalBinance {
     var nextSocketId = 1
     /// Every REST request, "METHOD /path", in arrival order (for tests and the operator).
     public private(set) var requestLog: [String] = []
+    /// Requests refused by the limits themselves (429 or 418), injected faults not counted.
+    public internal(set) var limitRefusals = 0
     /// Orders refused, by Binance code.
     public internal(set) var orderRefusals: [Int: Int] = [:]
 
@@ -106,7 +108,10 @@ public actor LocalBinance {
             return .error(503, -1000, "Service Unavailable.")
         }
         let verdict = limiter.admit(weight: route.weight(parameters), orders: route.orders, time: time)
-        if verdict != .admitted { return LocalBinance.limited(verdict) }
+        if verdict != .admitted {
+            limitRefusals += 1
+            return LocalBinance.limited(verdict)
+        }
         if faults.internalErrors > 0 {
             faults.internalErrors -= 1
             return .error(503, -1001, "Internal error; unable to process your request. Please try again.")
