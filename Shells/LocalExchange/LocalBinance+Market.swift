@@ -27,9 +27,8 @@ struct BinanceMarketState {
     var books: [String: BookTop] = [:]
     /// The newest markPriceUpdate payload of each symbol (premiumIndex answers from it).
     var marks: [String: JSONValue] = [:]
-    /// The newest depth20 payload of each symbol (`GET /fapi/v1/depth` answers from it), and its
-    /// line as generated (played again at a price drop: the book falls with the prices).
-    var depths: [String: JSONValue] = [:]
+    /// The newest depth20 line of each symbol as generated (`GET /fapi/v1/depth` answers from it;
+    /// played again at a price drop: the book falls with the prices).
     var depthLines: [String: String] = [:]
     var klines: [String: [BinanceKline]] = [:]
     /// 1 until a price drop; every price sent is multiplied by it (and floored to the tick).
@@ -112,7 +111,6 @@ extension LocalBinance {
             publish(exchange.receive(trade), positionsBefore: before, time: trade.time)
         case .book(let top):
             market.books[top.market] = top
-            market.depths[top.market] = try? JSONValue.parse(data)
             market.depthLines[top.market] = line
             exchange.receive(top)
             if broadcast, let ticker = LocalBinance.bookTicker(data) { self.broadcast(top.market.lowercased() + "@bookTicker", ticker) }

@@ -63,7 +63,8 @@ extension LocalBinance {
         guard let limit = LocalBinance.depthLimit(parameters), LocalBinance.depthLimits.contains(limit) else {
             return .error(400, -1130, "Data sent for parameter 'limit' is not valid.")
         }
-        guard let book = market.depths[symbol] else {
+        guard let line = market.depthLines[symbol], let (_, original) = LocalBinance.split(line),
+              let book = try? JSONValue.parse(market.priceFactor == 1 ? original : scaled(original)) else {
             return LocalResponse(json: #"{"lastUpdateId":0,"E":\#(time),"T":\#(time),"bids":[],"asks":[]}"#)
         }
         func levels(_ key: String) -> String {
