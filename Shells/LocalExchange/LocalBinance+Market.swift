@@ -27,9 +27,8 @@ struct BinanceMarketState {
     var books: [String: BookTop] = [:]
     /// The newest markPriceUpdate payload of each symbol (premiumIndex answers from it).
     var marks: [String: JSONValue] = [:]
-    /// The newest depth20 payload of each symbol (`GET /fapi/v1/depth` answers from it), and its
-    /// line as generated (played again at a price drop: the book falls with the prices).
-    var depths: [String: JSONValue] = [:]
+    /// The newest depth20 line of each symbol as generated (`GET /fapi/v1/depth` answers from it;
+    /// played again at a price drop: the book falls with the prices).
     var depthLines: [String: String] = [:]
     var klines: [String: [BinanceKline]] = [:]
     /// 1 until a price drop; every price sent is multiplied by it (and floored to the tick).
@@ -112,7 +111,6 @@ extension LocalBinance {
             publish(exchange.receive(trade), positionsBefore: before, time: trade.time)
         case .book(let top):
             market.books[top.market] = top
-            market.depths[top.market] = try? JSONValue.parse(data)
             market.depthLines[top.market] = line
             exchange.receive(top)
             if broadcast, let ticker = LocalBinance.bookTicker(data) { self.broadcast(top.market.lowercased() + "@bookTicker", ticker) }
@@ -188,46 +186,5 @@ extension LocalBinance {
               let bid = json["b"]?.array?.first?.array, let ask = json["a"]?.array?.first?.array, bid.count == 2, ask.count == 2,
               let time = json["T"]?.integer, let update = json["u"]?.integer else { return nil }
         return #"{"e":"bookTicker","u":\#(update),"s":"\#(symbol)","b":"\#(bid[0].string ?? "0")","B":"\#(bid[1].string ?? "0")","a":"\#(ask[0].string ?? "0")","A":"\#(ask[1].string ?? "0")","T":\#(time),"E":\#(time + 1)}"#
-    }
-
-    // MARK: - Market data routes
-
-    func exchangeInfo(time: Milliseconds) -> LocalResponse {
-        let line = generator.exchangeInfoLine()
-        guard let symbols = line.range(of: #""symbols":"#) else { return .error(500, -1000, "no exchangeInfo") }
-        let limits = options.limits
-        let rateLimits = #"[{"rateLimitType":"REQUEST_WEIGHT","interval":"MINUTE","intervalNum":1,"limit":\#(limits.weightPerMinute)},{"rateLimitType":"ORDERS","interval":"MINUTE","intervalNum":1,"limit":\#(limits.ordersPerMinute)},{"rateLimitType":"ORDERS","interval":"SECOND","intervalNum":10,"limit":\#(limits.ordersPerTenSeconds)}]"#
-        return LocalResponse(json: #"{"timezone":"UTC","serverTime":\#(time),"rateLimits":\#(rateLimits),"assets":[{"asset":"USDT","marginAvailable":true}],"# + line[symbols.lowerBound...])
-    }
-
-    /// 1-minute klines of the generated history and the live market, oldest first.
-    func klines(_ parameters: [String: String]) -> LocalResponse {
-        let symbol: String
-        switch self.symbol(parameters) {
-        case .success(let name): symbol = name
-        case .failure(let refusal): return refusal
-        }
-        guard parameters["interval"] == "1m" else { return .error(400, -1120, "Invalid interval (the local server has 1m only).") }
-        let limit = min(max(parameters["limit"].flatMap { Int($0) } ?? 500, 1), 1_500)
-        let start = parameters["startTime"].flatMap { Milliseconds($0) } ?? .min
-        let end = parameters["endTime"].flatMap { Milliseconds($0) } ?? .max
-        let rows = (market.klines[symbol] ?? []).filter { $0.openTime >= start && $0.openTime <= end }
-        let chosen = parameters["startTime"] != nil ? Array(rows.prefix(limit)) : Array(rows.suffix(limit))
-        return LocalResponse(json: "[" + chosen.map(\.row).joined(separator: ",") + "]")
-    }
-
-    func premiumIndex(_ symbol: String?, time: Milliseconds) -> LocalResponse {
-        if let symbol {
-            guard instruments[symbol] != nil else { return .error(400, -1121, "Invalid symbol.") }
-            guard let mark = market.marks[symbol] else { return .error(400, -1121, "No mark price yet.") }
-            return LocalResponse(json: premiumIndexJSON(symbol, mark, time: time))
-        }
-        return LocalResponse(json: "[" + market.marks.keys.sorted().map { premiumIndexJSON($0, market.marks[$0]!, time: time) }
-            .joined(separator: ",") + "]")
-    }
-
-    private func premiumIndexJSON(_ symbol: String, _ mark: JSONValue, time: Milliseconds) -> String {
-        func text(_ key: String) -> String { mark[key]?.string ?? "0" }
-        return #"{"symbol":"\#(symbol)","markPrice":"\#(text("p"))","indexPrice":"\#(text("i"))","estimatedSettlePrice":"\#(text("P"))","lastFundingRate":"\#(text("r"))","interestRate":"0.00010000","nextFundingTime":\#(mark["T"]?.integer ?? 0),"time":\#(mark["E"]?.integer ?? time)}"#
     }
 }

@@ -6,9 +6,8 @@ import Shells
 /// stop (NEW, TRIGGERING, TRIGGERED, child order, FINISHED; CANCELED, EXPIRED), MARGIN_CALL.
 extension LocalBinance {
     /// `positionsBefore`: the positions before the exchange acted, to work out each fill's
-    /// realized profit (`rp`).
-    /// The frames of one batch go out together at its end (reversed under the
-    /// `reorderUserEvents` fault).
+    /// realized profit (`rp`). The frames of one call go out together at its end (reversed
+    /// under the `reorderUserEvents` fault).
     func publish(_ events: [Event], positionsBefore: [String: FuturesExchange.Position], time: Milliseconds) {
         pendingUserFrames = []
         defer { flushUserFrames() }

@@ -177,18 +177,4 @@ import Testing
             #expect(events.contains { if case .account = $0 { true } else { false } })
         }
     }
-
-    @Test func anOrderWhoseAnswerIsDroppedWasExecutedAndIsFoundByQuery() async throws {
-        try await withLocalBinance { binance, port in
-            let rest = await offload { localBinanceREST(port) }
-            var faults = BinanceFaults()
-            faults.droppedOrderAnswers = 1
-            await binance.setFaults(faults)
-            let placed = await offload { rest.placeOrder(entry("sg-p5-entry-1"), instrument: btc) }
-            if case .unknown = placed {} else { Issue.record("placed: \(placed)") }
-            let queried = await offload { rest.order(symbol: "BTCUSDT", clientOrderId: "sg-p5-entry-1") }
-            guard case .success(let found) = queried else { Issue.record("query: \(queried)"); return }
-            #expect(found.state == .filled)
-        }
-    }
 }
