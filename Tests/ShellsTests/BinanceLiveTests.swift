@@ -59,7 +59,7 @@ func expectAgreement(_ binance: LocalBinance, _ state: State, prefix: String, so
     let server = await binance.positionSizes()
     for position in state.positions where position.orderIdentifiers.isEmpty {
         let signed = position.direction == .long ? position.quantity : -position.quantity
-        #expect(server[position.market] == signed, "\(position.market)", sourceLocation: sourceLocation)
+        #expect(server[position.market] == signed, "\(position.market): \(position)", sourceLocation: sourceLocation)
     }
     for (symbol, _) in server where !state.positions.contains(where: { $0.market == symbol }) {
         Issue.record("\(symbol) held on the server, not by the bot", sourceLocation: sourceLocation)

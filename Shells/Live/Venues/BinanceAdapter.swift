@@ -94,10 +94,11 @@ public final class BinanceAdapter: VenueAdapter {
 
     // MARK: - Start-up
 
-    /// Live mode: the server clock, then one-way position mode (hedge mode is refused).
+    /// Live mode: the server clock, then one-way position mode (hedge mode is refused). What
+    /// may pass (throttling, a clock out of the window, no answer) is tried again for a minute.
     public func preflight(logger: Logger) async -> String? {
         guard let rest else { return nil }
-        for attempt in 1...3 {
+        for attempt in 1...20 {
             _ = await offload { rest.synchronizeClock() }
             switch await offload({ rest.isHedgeMode() }) {
             case .success(false):
@@ -106,14 +107,17 @@ public final class BinanceAdapter: VenueAdapter {
                 return "the Binance account is in hedge mode (dualSidePosition=true): surge trades one-way mode only; "
                     + "switch Position Mode to One-way in the futures settings (no open positions) and start again"
             case .rejected(let error):
-                if case .fatalConfiguration = error.disposition { return "Binance refused the API keys: \(error)" }
-                if case .rejected = error.disposition { return "cannot read the position mode: \(error)" }
+                switch error.disposition {
+                case .fatalConfiguration: return "Binance refused the API keys: \(error)"
+                case .rejected: return "cannot read the position mode: \(error)"
+                default: logger.warning("position mode not read (\(error)); attempt \(attempt)")
+                }
             case .unknown(let reason):
-                logger.warning("position mode unavailable (\(reason)); attempt \(attempt) of 3")
+                logger.warning("position mode unavailable (\(reason)); attempt \(attempt)")
             }
-            try? await Task.sleep(for: .seconds(2))
+            try? await Task.sleep(for: .seconds(3))
         }
-        return "cannot read the Binance account's position mode: no answer"
+        return "cannot read the Binance account's position mode: no answer for a minute"
     }
 
     /// The symbols (retried every 5 s until they come) with their rules, the account's commission
