@@ -48,6 +48,9 @@ extension State {
             safetyStopEnded(index, into: &commands)
         case .exit:
             guard let reason = order.exitReason else { return }
+            // Another order (the exchange's safety stop, a liquidation) closed the position
+            // meanwhile: a refusal of this exit is no reason to try again.
+            if positions[index].quantity.isZero { return afterSell(index, endedExit: nil, into: &commands) }
             if rejected { positions[index].exitRejections += 1 }
             if positions[index].exitRejections >= State.maximumExitRejections {
                 return becomeStuck(index, reason: reason, into: &commands)

@@ -9,7 +9,7 @@ struct CloseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "close", abstract: "Ask the bot running on a state directory to close a position now.")
 
-    @Argument(help: "The market, e.g. KRW-BTC.") var market: String
+    @Argument(help: "The market, e.g. KRW-BTC (Upbit) or BTCUSDT (Binance futures).") var market: String
     @Option(help: "State directory of the bot.") var state = "state"
 
     func run() throws { try submit(.close(market: market), state: state) }
@@ -36,8 +36,8 @@ struct ResumeCommand: ParsableCommand {
 }
 
 func submit(_ request: OperatorRequests.Request, state: String) throws {
-    if case .close(let market) = request, !UpbitVenue.isKRWMarket(market) {
-        throw CommandFailure(message: "not a market code: \(market) (e.g. KRW-BTC)")
+    if case .close(let market) = request, !OperatorRequests.isMarketCode(market) {
+        throw CommandFailure(message: "not a market code: \(market) (e.g. KRW-BTC or BTCUSDT)")
     }
     guard FileManager.default.fileExists(atPath: state) else {
         throw CommandFailure(message: "no state directory \(state)")

@@ -87,6 +87,22 @@ import TestSupport
         #expect(!answer.contains { if case .placeOrder = $0 { true } else { false } })  // nothing sent for it
     }
 
+    /// The exchange's stop fills while the reducer's own exit is on its way; the exit is then
+    /// refused (nothing left to reduce): the position closes as `exchange_stop`, nothing is retried.
+    @Test func anExitRefusedAfterTheStopClosedThePositionIsNotRetried() {
+        var (state, btc, _) = givenShortOpen(safetyStopBuffer: SafetyStopTests.buffer)
+        run(&state, [.orderAccepted(identifier: "t-1-x2", uuid: "a-x2", time: at(30, 5, 300))])
+        let stopLoss = run(&state, [btc.trade(50_700, "0.01", at: at(30, 6), side: .buy)])
+        #expect(stopLoss.contains(.placeOrder(SafetyStopTests.buyBack("t-1-s3"))))
+        let fired = run(&state, [filled("t-1-x2", "BTCUSDT", quantity: "0.1", quote: "5061", fee: "2.0244", at: at(30, 6, 100))])
+        #expect(legs(fired).map(\.reason) == [.exchangeStop])
+        #expect(state.positions.count == 1)  // the exit's answer is still to come
+        let refused = run(&state, [.orderRejected(identifier: "t-1-s3", error: "reduce_only_reject", time: at(30, 6, 200))])
+        #expect(state.positions.isEmpty)
+        #expect(!refused.contains { if case .placeOrder = $0 { true } else { false } })
+        #expect(!run(&state, [.timerFired(time: at(30, 20))]).contains { if case .placeOrder = $0 { true } else { false } })
+    }
+
     @Test func anExpiredStopIsPlacedAgainWhileThePositionIsOpen() {
         var (state, _, _) = givenShortOpen({ $0.risk.staleFeedSeconds = 3_600 }, safetyStopBuffer: SafetyStopTests.buffer)
         run(&state, [.orderAccepted(identifier: "t-1-x2", uuid: "a-x2", time: at(30, 5, 300))])

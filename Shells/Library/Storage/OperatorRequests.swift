@@ -59,11 +59,16 @@ public enum OperatorRequests {
         return parse(String(decoding: data, as: UTF8.self))
     }
 
-    /// One line: `close KRW-BTC`, `pause` or `resume`.
+    /// A market code of a venue the bot trades: Upbit's `KRW-BTC` or Binance's `BTCUSDT`.
+    public static func isMarketCode(_ text: String) -> Bool {
+        UpbitVenue.isKRWMarket(text) || (text.hasSuffix(BinanceVenue.quoteAsset) && (try? BinanceChecks.symbol(text)) != nil)
+    }
+
+    /// One line: `close KRW-BTC` (or `close BTCUSDT`), `pause` or `resume`.
     static func parse(_ text: String) -> Result<Request, Problem> {
         let words = text.split(whereSeparator: \.isWhitespace)
         switch (words.first, words.count) {
-        case ("close", 2) where UpbitVenue.isKRWMarket(String(words[1])): return .success(.close(market: String(words[1])))
+        case ("close", 2) where isMarketCode(String(words[1])): return .success(.close(market: String(words[1])))
         case ("pause", 1): return .success(.pause)
         case ("resume", 1): return .success(.resume)
         default: return .failure(Problem(description: "not a request: \(text.prefix(80))"))
