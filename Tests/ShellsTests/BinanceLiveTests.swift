@@ -174,4 +174,85 @@ func expectAgreement(_ binance: LocalBinance, _ state: State, prefix: String, so
             await expectAgreement(binance, await bot.driver.state, prefix: "lk")
         }
     }
+
+    /// A limit entry rests under the dead-man switch (countdownCancelAll armed for its symbol) and,
+    /// if not filled within the timeout, the rest is bought or sold at market (leg `f`).
+    @Test func aLimitEntryRestsUnderTheDeadManSwitchWithAMarketFallback() async throws {
+        try await withLocalBinance(.fast) { binance, port in
+            var settings = futuresSettings(port, direction: .both)
+            settings.strategy.entry.order = .limit
+            settings.strategy.entry.limitTimeoutSeconds = 30
+            let bot = try await FuturesBot.start(binance, port: port, settings: settings, prefix: "le")
+            let armed = await eventually(60) { await binance.requestLog.contains("POST /fapi/v1/countdownCancelAll") }
+            let closed = await eventually(60) { await !bot.driver.sessionLegs.isEmpty }
+            await bot.stop()
+            #expect(armed, "no dead-man switch while a limit entry rested")
+            #expect(closed)
+            let orders = await binance.orderSummaries()
+            for leg in await bot.driver.sessionLegs {
+                let limit = try #require(orders.first { $0.clientId == "le-\(leg.positionId)-b1" })
+                if limit.status != "FILLED" {
+                    let fallback = orders.filter { $0.clientId.hasPrefix("le-\(leg.positionId)-f") }
+                    #expect(limit.executedQuantity.isPositive || fallback.contains { $0.status == "FILLED" },
+                            "entry of \(leg.positionId): \(limit.status), fallback \(fallback)")
+                }
+            }
+            await expectAgreement(binance, await bot.driver.state, prefix: "le")
+        }
+    }
+
+    /// Paper mode on the futures venue: live market data from the server, fills by the in-process
+    /// simulated futures venue; nothing signed is ever sent.
+    @Test func paperModeTradesOnTheLiveFeedWithoutSendingOrders() async throws {
+        try await withLocalBinance(.fast) { binance, port in
+            var logger = Logger(label: "test")
+            logger.logLevel = .warning
+            var setup = LiveDriver.Setup(settings: futuresSettings(port, direction: .both), mode: .paper, credentials: nil,
+                                         identifierPrefix: "pp")
+            setup.clock = await binance.clock
+            let driver = LiveDriver(setup: setup, logger: logger)
+            let run = Task { await driver.run() }
+            let closed = await eventually(60) { await !driver.sessionLegs.isEmpty }
+            run.cancel()
+            _ = await run.value
+            #expect(closed)
+            #expect(await binance.orderSummaries().isEmpty)
+            let signed = await binance.requestLog.filter { !$0.hasPrefix("GET /fapi/v1/exchangeInfo") && !$0.hasPrefix("GET /fapi/v1/klines") }
+            #expect(signed.isEmpty, "\(Set(signed))")
+            #expect(await driver.state.venue.quoteAsset == "USDT")
+        }
+    }
+
+    /// What `surge record --venue binance-futures` writes from the local server's routes (the
+    /// exchangeInfo answer, then trades, books and marks), `surge backtest` reads back whole.
+    @Test func aRecordingOfTheFuturesRoutesIsABacktestInput() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: surgeBinary().path), "build surge first")
+        try await withLocalBinance(.fast) { _, port in
+            let directory = temporaryDirectory("futures-record")
+            let config = directory + "/bot.toml"
+            try """
+                [venue]
+                name = "binance-futures"
+                [binance]
+                rest_url = "http://127.0.0.1:\(port)"
+                ws_url = "ws://127.0.0.1:\(port)"
+                """.write(toFile: config, atomically: true, encoding: .utf8)
+            let recorded = await offload {
+                try? runSurge(["record", "--config", config, "--out", directory + "/live.jsonl", "--minutes", "0.1"])
+            }
+            #expect(recorded?.status == 0, "\(recorded?.errors ?? "")")
+            let lines = try String(contentsOfFile: directory + "/live.jsonl", encoding: .utf8).split(separator: "\n")
+            #expect(lines.first?.hasPrefix(#"{"timezone""#) == true)
+            for stream in ["@aggTrade", "@depth20@100ms", "@markPrice@1s"] {
+                #expect(lines.contains { $0.contains(stream) }, "no \(stream) frame")
+            }
+            let backtest = await offload {
+                try? runSurge(["backtest", "--config", config, "--data", directory + "/live.jsonl", "--report", directory + "/report"])
+            }
+            #expect(backtest?.status == 0, "\(backtest?.errors ?? "")")
+            let summary = try JSONValue.parse(try String(contentsOfFile: directory + "/report/summary.json", encoding: .utf8))
+            #expect((summary["frames_read"]?.integer ?? 0) >= 50, "\(summary)")
+            #expect(summary["frames_rejected"]?.integer == 0, "\(summary)")
+        }
+    }
 }

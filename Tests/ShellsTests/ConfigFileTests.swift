@@ -85,6 +85,38 @@ import Testing
         ])
     }
 
+    @Test func theFuturesVenuesSectionIsReadAndChecked() throws {
+        let settings = try ConfigFile.parse("""
+            [venue]
+            name = "binance-futures"
+            [binance]
+            rest_url = "http://127.0.0.1:9000"
+            ws_url = "ws://127.0.0.1:9000"
+            leverage = 3
+            margin_type = "cross"
+            countdown_seconds = 0
+            recv_window_ms = 3000
+            """, file: "b")
+        #expect(settings.venue == .binanceFutures)
+        #expect(settings.binance.restURL == "http://127.0.0.1:9000" && settings.binance.webSocketURL == "ws://127.0.0.1:9000")
+        #expect(settings.binance.leverage == 3 && !settings.binance.isolatedMargin)
+        #expect(settings.binance.countdownSeconds == 0 && settings.binance.recvWindowMilliseconds == 3_000)
+        #expect(problems("""
+            [binance]
+            rest_url = "fapi.binance.com"
+            ws_url = "https://fstream.binance.com"
+            margin_type = "crossed"
+            countdown_seconds = 5
+            recv_window_ms = 0
+            """) == [
+            #"bot.toml: binance.margin_type: expected "isolated" or "cross", got "crossed""#,
+            "bot.toml: binance.rest_url: must start with http:// or https:// (got fapi.binance.com)",
+            "bot.toml: binance.ws_url: must start with ws:// or wss:// (got https://fstream.binance.com)",
+            "bot.toml: binance.countdown_seconds: must be 0 (off) or 10...3600 (got 5)",
+            "bot.toml: binance.recv_window_ms: must be 1...60000 (got 0)",
+        ])
+    }
+
     @Test func everyProblemIsNamedWithFileAndKey() {
         #expect(problems("""
             [capital]
