@@ -262,6 +262,8 @@ public actor LiveDriver {
         case .balances(let account): process(.balancesPushed(account, time: now()))
         case .events(let events):
             for event in events { process(event.withTime(now())) }
+        case .notice(let text):
+            logger.warning("\(text)")
         case .reconnect(let why):
             logger.notice("private stream: \(why); connecting again")
             if let privateLink { Task { await privateLink.reconnect() } }

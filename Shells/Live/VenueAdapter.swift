@@ -90,6 +90,8 @@ public enum PrivateInput {
     case events([Event])
     /// The stream is dead on this connection (an expired listen key): connect again.
     case reconnect(String)
+    /// Something the operator should know (a setting changed outside the bot): logged.
+    case notice(String)
     case ignored
     case refused(String)
 }

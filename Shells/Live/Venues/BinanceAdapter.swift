@@ -163,6 +163,11 @@ public final class BinanceAdapter: VenueAdapter {
     public func decodePrivateFrame(_ bytes: [UInt8]) -> PrivateInput {
         do {
             let event = try BinanceUserFrameDecoder.decode(bytes)
+            if case .configuration(let symbol?, let leverage?, _, _) = event, leverage != settings.binance.leverage {
+                gateway?.forgetConfiguration(symbol)  // set again before the symbol's next entry
+                return .notice("\(symbol)'s leverage was set to \(leverage) outside the bot: "
+                               + "it is set back to \(settings.binance.leverage) before the symbol's next entry")
+            }
             return stream.withLock { $0.input(event) }
         } catch {
             return .refused("malformed private frame skipped: \(error)")

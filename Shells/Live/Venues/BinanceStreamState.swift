@@ -53,7 +53,7 @@ struct BinanceStreamState: Sendable {
         case .listenKeyExpired:
             return .reconnect("listen key expired")
         case .configuration, .other:
-            return .ignored
+            return .ignored  // a leverage other than the bot's is told by the adapter
         }
     }
 }

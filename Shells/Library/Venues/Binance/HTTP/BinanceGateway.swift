@@ -113,17 +113,22 @@ public final class BinanceGateway: OrderGateway {
         guard !configured.withLock({ $0.contains(symbol) }) else { return nil }
         switch rest.setMarginType(symbol: symbol, isolated: isolated) {
         case .success: break
-        case .rejected(let error): return error.disposition == .rejected(error.name) ? error.name : BinanceGateway.name(error)
+        case .rejected(let error): return BinanceGateway.name(error)
         case .unknown: return "not_sent"
         }
         switch rest.setLeverage(symbol: symbol, leverage: leverage) {
         case .success(let set) where set == leverage: break
         case .success: return "leverage_not_set"
-        case .rejected(let error): return error.disposition == .rejected(error.name) ? error.name : BinanceGateway.name(error)
+        case .rejected(let error): return BinanceGateway.name(error)
         case .unknown: return "not_sent"
         }
         configured.withLock { _ = $0.insert(symbol) }
         return nil
+    }
+
+    /// A symbol's settings changed outside the bot: they are set again before its next entry.
+    public func forgetConfiguration(_ symbol: String) {
+        configured.withLock { _ = $0.remove(symbol) }
     }
 
     func cancel(_ identifier: String, market: String, time: Milliseconds) -> [Event] {
