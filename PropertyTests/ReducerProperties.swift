@@ -100,6 +100,6 @@ func reproduce(_ seed: UInt64) -> String { "seed \(seed) (reproduce: swift run s
         #expect(orders > 300)
         #expect(legs > 50)
         #expect(unknown > 10)
-        #expect(reasons.isSuperset(of: [.takeProfit, .stopLoss, .exchangeStop, .emergencyStop]), "\(reasons)")
+        #expect(reasons.isSuperset(of: [.takeProfit, .stopLoss, .exchangeStop, .emergencyStop, .funding]), "\(reasons)")
     }
 }

@@ -21,9 +21,14 @@ public struct VenueProfile: Equatable, Codable, Sendable {
     /// Margin venues that keep an exchange-side stop per position (Binance's `STOP_MARKET` with
     /// `closePosition`): the strategy's stop moved this fraction further away. nil = none.
     public var safetyStopBuffer: Fixed?
+    /// Perpetual venues: funding is settled every this many minutes from 00:00 UTC. A settlement
+    /// the bot did not hear of (paid while it was down, a lost frame) is caught by reading the
+    /// balances a minute after each settlement time. nil = no funding.
+    public var fundingIntervalMinutes: Int?
 
     public init(name: String, quoteAsset: String, symbolPrefix: String, symbolSuffix: String, defaultInstrument: Instrument,
-                dayStartOffsetMinutes: Int, dayStartZone: String, leverage: Int = 1, safetyStopBuffer: Fixed? = nil) {
+                dayStartOffsetMinutes: Int, dayStartZone: String, leverage: Int = 1, safetyStopBuffer: Fixed? = nil,
+                fundingIntervalMinutes: Int? = nil) {
         self.name = name
         self.quoteAsset = quoteAsset
         self.symbolPrefix = symbolPrefix
@@ -33,6 +38,7 @@ public struct VenueProfile: Equatable, Codable, Sendable {
         self.dayStartZone = dayStartZone
         self.leverage = leverage
         self.safetyStopBuffer = safetyStopBuffer
+        self.fundingIntervalMinutes = fundingIntervalMinutes
     }
 
     /// Whether a symbol has this venue's shape: prefix, 1-16 upper-case letters or digits, suffix.

@@ -31,7 +31,7 @@ extension State {
             candlesFetchFailed(requestId: requestId, market: market, into: &commands)
         case .timerFired: break
         case .feedStalled: markFeedStale(into: &commands)
-        case .orderAccepted(let identifier, let uuid, _): orderAccepted(identifier, uuid: uuid)
+        case .orderAccepted(let identifier, let uuid, _): orderAccepted(identifier, uuid: uuid, into: &commands)
         case .orderRejected(let identifier, let error, _): orderRejected(identifier, error: error, into: &commands)
         case .orderOutcomeUnknown(let identifier, _): orderOutcomeUnknown(identifier, into: &commands)
         case .orderUpdated(let update): orderUpdated(update, into: &commands)
@@ -69,7 +69,9 @@ extension State {
         }
         let second = Time.floorDivide(now, 1_000)
         if second > counters.lastEvaluatedSecond {
+            let previous = counters.lastEvaluatedSecond
             counters.lastEvaluatedSecond = second
+            if previous > 0 { checkFundingTime(previousSecond: previous, into: &commands) }
             everySecond(into: &commands)
         }
     }

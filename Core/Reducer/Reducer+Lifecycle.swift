@@ -196,6 +196,9 @@ extension State {
         }
         positions.remove(at: index)
         pruneCooldowns()
+        // funding paid or received while the bot did not listen (down, a lost frame) is only in
+        // the venue's balance: read once nothing works any more, and adopted
+        if venue.fundingIntervalMinutes != nil { risk.balancesStale = true }
     }
 
     /// Cooldowns that ended are forgotten, so the map stays small.

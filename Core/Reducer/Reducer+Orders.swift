@@ -34,7 +34,7 @@ extension State {
         if !held { commands.append(.placeOrder(request)) }
     }
 
-    mutating func orderAccepted(_ identifier: String, uuid: String) {
+    mutating func orderAccepted(_ identifier: String, uuid: String, into commands: inout [Command]) {
         guard var order = orders[identifier] else { return ignoredOrderEvent() }
         order.uuid = uuid
         if order.purpose == .entry { risk.entryBackoffMilliseconds = nil }  // the exchange takes entries again
@@ -43,6 +43,12 @@ extension State {
             if order.distrustedUpdates == 0 { order.nextQueryAt = nil }  // a settling query stays due
         }
         orders[identifier] = order
+        // A safety stop that arrives after its position went flat is cancelled at once (its cancel
+        // could not be sent while it was on its way).
+        if order.purpose == .safetyStop, order.phase == .open, let index = positionIndex(id: order.positionId),
+           positions[index].phase != .opening, positions[index].quantity.isZero {
+            afterSell(index, endedExit: nil, into: &commands)
+        }
     }
 
     mutating func orderOutcomeUnknown(_ identifier: String, into commands: inout [Command]) {

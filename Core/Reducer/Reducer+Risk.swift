@@ -107,11 +107,35 @@ extension State {
         risk.balanceRequestId = nil
         if orders.isEmpty && counters.orderActivity == risk.balanceRequestActivity {
             adopt(account, into: &commands)
+        } else if onlyProtected(by: account), let free = account.cash, free != cash {
+            // every position as the venue holds it, nothing working but the safety stops (which
+            // set nothing aside): the difference is funding the bot did not hear of
+            commands.append(notification(.warning, nil,
+                "the venue's free cash is \(free) \(venue.quoteAsset), the books said \(cash): adopted (funding not heard of)"))
+            cash = free
         }
         if risk.reconciling {
             risk.reconciling = false
             commands.append(notification(.resume, nil, "reconciled with the exchange: trading"))
         }
+    }
+
+    /// A margin venue whose only working orders are open safety stops, nothing having moved since
+    /// the request, and whose positions all have the size the venue reports.
+    func onlyProtected(by account: AccountSnapshot) -> Bool {
+        venue.isMargin && counters.orderActivity == risk.balanceRequestActivity
+            && orders.values.allSatisfy { $0.purpose == .safetyStop && $0.phase == .open && $0.reserved.isZero }
+            && positions.allSatisfy { $0.phase == .open && account.holdings[$0.market] == $0.quantity }
+            && Set(positions.map(\.market)).count == positions.count
+    }
+
+    /// A minute after each funding time, with a position open, the balances are read again.
+    mutating func checkFundingTime(previousSecond: Int64, into commands: inout [Command]) {
+        guard let minutes = venue.fundingIntervalMinutes, minutes > 0, !positions.isEmpty else { return }
+        let interval = Milliseconds(minutes) * Time.minute
+        let checkAt = { (time: Milliseconds) in Time.floorDivide(time - Time.minute, interval) }
+        guard checkAt(now) > checkAt(previousSecond * 1_000) else { return }
+        refetchBalances(into: &commands)
     }
 
     private mutating func adopt(_ account: AccountSnapshot, into commands: inout [Command]) {

@@ -24,10 +24,15 @@ extension Simulation {
         if futures != nil { markPrice(market.code, market.price) }
     }
 
-    /// Futures runs: a mark price near the trade (sometimes a jump that fires safety stops or
-    /// liquidates); what the venue does on it reaches the bot over the network.
+    /// Futures runs: a mark price near the trade (sometimes a jump that fires safety stops, and
+    /// rarely one of 15-40 % that liquidates); what the venue does on it reaches the bot over the
+    /// network.
     mutating func markPrice(_ market: String, _ price: Fixed) {
-        let jump = random.chance(3) ? Fixed(random.int(-30...30)) / 1_000 : 0
+        var jump: Fixed = 0
+        if random.chance(3) {
+            jump = random.chance(10) ? Fixed(random.pick([-1, 1]) * random.int(150...400)) / 1_000
+                                    : Fixed(random.int(-30...30)) / 1_000
+        }
         let mark = (price * (Fixed.one + jump)).floored(toMultipleOf: tick(price))
         guard mark.isPositive else { return }
         for event in futures?.receive(markPrice: mark, market: market, time: clock) ?? [] { schedule(event) }

@@ -123,9 +123,11 @@ public struct Simulation {
             futures = FuturesExchange(cash: config.capital.initialCapital, leverage: profile.leverage,
                                       makerFee: config.fees.rate, takerFee: config.fees.rate)
         }
-        // Some runs start shortly before 00:00 KST (15:00 UTC) so the day rolls over.
-        clock = 1_767_225_600_000 + (random.chance(30) ? 6 * 3_600_000 - Milliseconds(random.int(0...600_000)) : 0)
+        // Some runs start shortly before the venue's day rolls over (Upbit: 00:00 KST; futures:
+        // 00:00 UTC, also a funding time).
         let futures = venue == .binanceFutures
+        let beforeRollover = random.chance(30) ? Milliseconds(random.int(0...600_000)) : nil
+        clock = 1_767_225_600_000 + (beforeRollover.map { (futures ? 24 : 15) * 3_600_000 - $0 } ?? 0)
         let levels: [Fixed] = futures ? [150, 3_000, 60_000, Fixed("987.6")!]
             : [123, 4_990, 9_995, 99_950, 500_000, 1_995_000, Fixed("12.3")!, Fixed("0.0456")!]
         let codes = futures ? ["AAAUSDT", "BBBUSDT", "CCCUSDT", "DDDUSDT"] : ["KRW-AAA", "KRW-BBB", "KRW-CCC", "KRW-DDD"]

@@ -20,10 +20,11 @@ public enum BinanceVenue {
         quantityStep: Fixed("0.001")!, minimumQuantity: Fixed("0.001")!, minimumNotional: 5, quoteDecimals: 8,
         quoteSizedMarketBuys: false)
 
-    /// `BTCUSDT` symbols (no prefix, `USDT` suffix), the trading day at 00:00 UTC, the given leverage.
+    /// `BTCUSDT` symbols (no prefix, `USDT` suffix), the trading day at 00:00 UTC, the given
+    /// leverage, funding every 8 hours (00:00, 08:00, 16:00 UTC).
     public static func profile(leverage: Int) -> VenueProfile {
         VenueProfile(name: name, quoteAsset: quoteAsset, symbolPrefix: "", symbolSuffix: quoteAsset,
                      defaultInstrument: perpetualInstrument, dayStartOffsetMinutes: 0, dayStartZone: "UTC",
-                     leverage: leverage)
+                     leverage: leverage, fundingIntervalMinutes: 8 * 60)
     }
 }
