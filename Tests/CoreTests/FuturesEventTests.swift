@@ -21,6 +21,30 @@ import TestSupport
         #expect(state.cash == fixed("4998.501"))
     }
 
+    /// Funding paid while the bot was not listening: a minute after the funding time the balances
+    /// are read, and with only the safety stop working and the position as the venue holds it, the
+    /// venue's free cash is adopted.
+    @Test func fundingTheBotDidNotHearOfIsAdoptedFromTheBalances() {
+        var (state, _, _) = givenShortOpen({ $0.risk.staleFeedSeconds = 86_400 }, safetyStopBuffer: fixed("0.002"))
+        state.venue.fundingIntervalMinutes = 480
+        run(&state, [.orderAccepted(identifier: "t-1-x2", uuid: "a-x2", time: at(30, 5, 300))])
+        let boundary = (at(30) / 28_800_000 + 1) * 28_800_000  // the next 8-hour funding time
+        #expect(!run(&state, [.timerFired(time: boundary + 59_000)]).contains { if case .fetchBalances = $0 { true } else { false } })
+        let asked = run(&state, [.timerFired(time: boundary + 60_000)])
+        guard case .fetchBalances(let requestId)? = asked.last else { Issue.record("\(asked)"); return }
+        let venue = AccountSnapshot(cash: fixed("4997.5"), lockedCash: 0, holdings: ["BTCUSDT": fixed("0.1")])
+        let adopted = run(&state, [.balancesFetched(requestId: requestId, account: venue, time: boundary + 60_100)])
+        #expect(state.cash == fixed("4997.5"))
+        #expect(adopted.count == 1)
+        // a venue that holds another size says something else happened: nothing is adopted then
+        let next = run(&state, [.timerFired(time: boundary + 28_860_000)])
+        guard case .fetchBalances(let second)? = next.last else { Issue.record("\(next)"); return }
+        let other = AccountSnapshot(cash: 100, lockedCash: 0, holdings: ["BTCUSDT": fixed("0.05")])
+        run(&state, [.balancesFetched(requestId: second, account: other, time: boundary + 28_860_100)])
+        #expect(state.risk.balanceRequestId == nil)
+        #expect(state.cash == fixed("4997.5"))
+    }
+
     @Test func fundingBeyondFreeCashIsTakenFromTheMargin() {
         var (state, _, _) = givenShortOpen()
         run(&state, [.fundingSettled(market: "BTCUSDT", amount: -5_000, settledAt: at(30, 6), time: at(30, 6, 10))])
