@@ -18,8 +18,8 @@ struct BacktestCommand: ParsableCommand {
     @Option(help: "The TOML config file (default: built-in defaults).") var config: String?
     @Option(help: "Directory for the report files.") var report: String
     @Flag(help: "Also write trace.jsonl: every closed candle and every evaluated candidate.") var trace = false
-    @Option(help: "The venue of the recording when the config does not say ([venue] name): upbit or binance-futures.")
-    var venue: String?
+    @Option(help: "The venue of the recording when the config does not say ([venue] name).")
+    var venue: Venue?
 
     func validate() throws {
         guard !data.isEmpty else { throw ValidationError("--data needs at least one file") }
@@ -28,8 +28,7 @@ struct BacktestCommand: ParsableCommand {
     func run() throws {
         var settings = try Settings.load(option: config)
         if let venue {
-            guard let chosen = Venue(rawValue: venue) else { throw ValidationError("--venue must be upbit or binance-futures") }
-            settings.venue = chosen
+            settings.choose(venue)
             let problems = settings.strategy.validate(for: settings.venueProfile)
             guard problems.isEmpty else { throw CommandFailure(message: problems.map(\.description).joined(separator: "\n")) }
         }

@@ -19,16 +19,11 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Market seconds per wall-clock second.") var speed = 10.0
     @Option(help: "Random seed of the generated market.") var seed: UInt64 = 7
     @Option(help: "The TOML config file (its [upbit] / [binance] addresses are replaced by the local server).") var config: String?
-    @Option(help: "upbit or binance-futures (default: the config's [venue] name).") var venue: String?
+    @Option(help: "The venue (default: the config's [venue] name).") var venue: Venue?
 
     func run() async throws {
         var settings = try Settings.load(option: config)
-        if let venue {
-            guard let chosen = Venue(rawValue: venue) else {
-                throw CommandFailure(message: "--venue: one of \(Venue.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            settings.venue = chosen
-        }
+        settings.choose(venue)
         if settings.venue == .binanceFutures { return try await runFutures(settings) }
         var options = LocalUpbit.Options()
         options.seed = seed

@@ -20,7 +20,7 @@ struct ExchangeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "upbit or binance-futures.") var venue = "upbit"
+    @Option(help: "The venue the server imitates.") var venue = Venue.upbit
     @Option(help: "Port on 127.0.0.1 (0 = any free port).") var port = 8_080
     @Option(help: "Random seed of the generated market.") var seed: UInt64 = 1
     @Option(help: "Number of KRW markets.") var markets = 20
@@ -32,10 +32,7 @@ struct ExchangeCommand: AsyncParsableCommand {
     @Option(help: "Play this recording (looped, times shifted to now) instead of a generated market.") var recording: String?
 
     func run() async throws {
-        guard let chosen = Venue(rawValue: venue) else {
-            throw CommandFailure(message: "--venue: one of \(Venue.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        if chosen == .binanceFutures { return try await runBinance() }
+        if venue == .binanceFutures { return try await runBinance() }
         var options = LocalUpbit.Options()
         options.seed = seed
         options.markets = markets

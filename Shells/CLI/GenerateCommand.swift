@@ -11,20 +11,19 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Random seed: the same seed gives the same file.") var seed: UInt64
     @Option(help: "Minutes of market time.") var minutes: Int
     @Option(help: "Number of markets (KRW markets on Upbit; at most 8 USDT perpetuals on binance-futures).") var markets = 20
-    @Option(help: "upbit (default) or binance-futures (aggTrade, depth20 and markPrice frames after an exchangeInfo line).")
-    var venue = "upbit"
+    @Option(help: "The venue (binance-futures: aggTrade, depth20 and markPrice frames after an exchangeInfo line).")
+    var venue = Venue.upbit
     @Option(help: "Output file (JSON Lines; .gz is compressed).") var out: String
 
     func validate() throws {
         guard minutes > 0 else { throw ValidationError("--minutes must be positive") }
-        guard Venue(rawValue: venue) != nil else { throw ValidationError("--venue must be upbit or binance-futures") }
         guard (1...500).contains(markets) else { throw ValidationError("--markets must be 1...500") }
     }
 
     func run() throws {
         let writer = try LineWriter(path: out)
         var frames = 0
-        if Venue(rawValue: venue) == .binanceFutures {
+        if venue == .binanceFutures {
             var generator = FuturesMarketGenerator(seed: seed, symbols: markets)
             try writer.write(generator.exchangeInfoLine())
             for _ in 0..<(minutes * 60) {

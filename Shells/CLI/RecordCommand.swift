@@ -16,16 +16,11 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(help: "Output file (JSON Lines; .gz is compressed).") var out: String
     @Option(help: "Stop after this many minutes (default: until SIGINT/SIGTERM).") var minutes: Double?
     @Option(help: "The TOML config file (for [upbit] / [binance] rest_url and ws_url).") var config: String?
-    @Option(help: "upbit or binance-futures (default: the config's [venue] name).") var venue: String?
+    @Option(help: "The venue (default: the config's [venue] name).") var venue: Venue?
 
     func run() async throws {
         var settings = try Settings.load(option: config)
-        if let venue {
-            guard let chosen = Venue(rawValue: venue) else {
-                throw CommandFailure(message: "--venue: one of \(Venue.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            settings.venue = chosen
-        }
+        settings.choose(venue)
         if settings.venue == .binanceFutures { return try await recordFutures(settings) }
         let logger = LogSetup.bootstrapOnce(verbose: false)
         let rest = UpbitREST(baseURL: settings.upbit.restURL, credentials: nil)

@@ -18,3 +18,13 @@ struct CommandFailure: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
+
+/// `--venue upbit|binance-futures` (ArgumentParser lists the values and refuses others).
+extension Venue: ExpressibleByArgument {}
+
+extension Settings {
+    /// The config's venue, unless `--venue` chose another.
+    mutating func choose(_ venue: Venue?) {
+        if let venue { self.venue = venue }
+    }
+}

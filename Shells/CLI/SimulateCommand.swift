@@ -22,7 +22,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "How many consecutive seeds to run, from --seed.") var seeds = 1
     @Option(help: "Seeds run at once (default: one per core).") var jobs = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Print every event and the commands it produced (one seed).") var trace = false
-    @Option(help: "upbit (default) or binance-futures: the venue the simulated exchange imitates.") var venue = "upbit"
+    @Option(help: "The venue the simulated exchange imitates.") var venue = Venue.upbit
 
     func validate() throws {
         guard steps > 0, seeds > 0, jobs > 0 else { throw ValidationError("--steps, --seeds and --jobs must be positive") }
@@ -31,7 +31,7 @@ struct SimulateCommand: ParsableCommand {
 
     func run() throws {
         if trace {
-            let outcome = SimulationRunner.run(seed: seed, steps: steps, traced: true, venue: Venue(rawValue: venue) ?? .upbit)
+            let outcome = SimulationRunner.run(seed: seed, steps: steps, traced: true, venue: venue)
             outcome.trace.forEach { print($0) }
             print(outcome.line)
             if !outcome.passed { throw ExitCode.failure }
@@ -40,7 +40,7 @@ struct SimulateCommand: ParsableCommand {
         let list = (0..<UInt64(seeds)).map { seed + $0 }
         let started = Date()
         let verbose = seeds <= 20
-        let outcomes = SimulationRunner.run(seeds: list, steps: steps, jobs: jobs, venue: Venue(rawValue: venue) ?? .upbit) { outcome in
+        let outcomes = SimulationRunner.run(seeds: list, steps: steps, jobs: jobs, venue: venue) { outcome in
             if verbose || !outcome.passed { print(outcome.line) }
         }
         let failed = outcomes.filter { !$0.passed }

@@ -86,7 +86,7 @@ func expectAgreement(_ binance: LocalBinance, _ state: State, prefix: String, so
     func aFullCycleWithItsSafetyStop(direction: Config.EntryDirection) async throws {
         try await withLocalBinance(.fast) { binance, port in
             let bot = try await FuturesBot.start(binance, port: port, settings: futuresSettings(port, direction: direction), prefix: "fc")
-            let closed = await eventually(60) { await !bot.driver.sessionLegs.isEmpty }
+            let closed = await eventually(120) { await !bot.driver.sessionLegs.isEmpty }
             await bot.stop()
             #expect(closed)
             let legs = await bot.driver.sessionLegs
@@ -109,7 +109,7 @@ func expectAgreement(_ binance: LocalBinance, _ state: State, prefix: String, so
     @Test func aStopLossCycle() async throws {
         try await withLocalBinance(.fast) { binance, port in
             let bot = try await FuturesBot.start(binance, port: port, settings: futuresSettings(port, direction: .long), prefix: "sl")
-            let opened = await eventually(60) { await bot.driver.state.positions.contains { $0.phase == .open } }
+            let opened = await eventually(120) { await bot.driver.state.positions.contains { $0.phase == .open } }
             try #require(opened)
             let market = try #require(await bot.driver.state.positions.first { $0.phase == .open }?.market)
             var faults = BinanceFaults()
@@ -137,7 +137,7 @@ func expectAgreement(_ binance: LocalBinance, _ state: State, prefix: String, so
             faults.droppedOrderAnswers = 1
             await binance.setFaults(faults)
             let bot = try await FuturesBot.start(binance, port: port, settings: futuresSettings(port, direction: .both), prefix: "lo")
-            let closed = await eventually(90) { await !bot.driver.sessionLegs.isEmpty }
+            let closed = await eventually(150) { await !bot.driver.sessionLegs.isEmpty }
             await bot.stop()
             #expect(closed)
             let orders = await binance.orderSummaries()
@@ -168,7 +168,7 @@ func expectAgreement(_ binance: LocalBinance, _ state: State, prefix: String, so
             }
             #expect(back)
             let legsBefore = await bot.driver.sessionLegs.count
-            let traded = await eventually(60) { await bot.driver.sessionLegs.count > legsBefore }
+            let traded = await eventually(120) { await bot.driver.sessionLegs.count > legsBefore }
             await bot.stop()
             #expect(traded, "no exit booked after the reconnects")
             await expectAgreement(binance, await bot.driver.state, prefix: "lk")
@@ -183,8 +183,8 @@ func expectAgreement(_ binance: LocalBinance, _ state: State, prefix: String, so
             settings.strategy.entry.order = .limit
             settings.strategy.entry.limitTimeoutSeconds = 30
             let bot = try await FuturesBot.start(binance, port: port, settings: settings, prefix: "le")
-            let armed = await eventually(60) { await binance.requestLog.contains("POST /fapi/v1/countdownCancelAll") }
-            let closed = await eventually(60) { await !bot.driver.sessionLegs.isEmpty }
+            let armed = await eventually(120) { await binance.requestLog.contains("POST /fapi/v1/countdownCancelAll") }
+            let closed = await eventually(120) { await !bot.driver.sessionLegs.isEmpty }
             await bot.stop()
             #expect(armed, "no dead-man switch while a limit entry rested")
             #expect(closed)
@@ -212,7 +212,7 @@ func expectAgreement(_ binance: LocalBinance, _ state: State, prefix: String, so
             setup.clock = await binance.clock
             let driver = LiveDriver(setup: setup, logger: logger)
             let run = Task { await driver.run() }
-            let closed = await eventually(60) { await !driver.sessionLegs.isEmpty }
+            let closed = await eventually(120) { await !driver.sessionLegs.isEmpty }
             run.cancel()
             _ = await run.value
             #expect(closed)

@@ -86,7 +86,7 @@ import Testing
             let config = try writeConfig(port: port, direction: "long", in: directory)
             let state = directory + "/state"
             let bot = try launch(config: config, state: state, clock: await binance.clock)
-            let protected = await eventually(60) {
+            let protected = await eventually(120) {
                 let held = await binance.positionSizes()
                 let stops = await binance.orderSummaries().filter { $0.isAlgo && $0.status == "NEW" }
                 return !held.isEmpty && held.keys.allSatisfy { symbol in stops.contains { $0.symbol == symbol } }

@@ -8,18 +8,21 @@ extension LocalBinanceTests {
     @Test func theDepthEndpointAnswersTheStreamedBookWithBinancesWeights() async throws {
         try await withLocalBinance { _, port in
             let rest = await offload { localBinanceREST(port) }
-            // The weight a call adds, read from the server's header (a minute boundary between
-            // the two readings empties the count: measured again then).
+            // The weight a call adds, read from the server's header: a minute boundary between the
+            // two readings (or a clock resync on a loaded machine) spoils one measure: measured
+            // again then, the smallest growth kept.
             func weight(_ limit: String) async throws -> (JSONValue, Int) {
+                var measured: [(JSONValue, Int)] = []
                 for _ in 0..<3 {
                     let before = rest.budget.used.weight
                     let answer = try success(await offload {
                         rest.call("GET", "/fapi/v1/depth", [("symbol", "BTCUSDT"), ("limit", limit)], security: .none, weight: 2)
                     }, "depth \(limit)")
                     let after = rest.budget.used.weight
-                    if after > before { return (answer, after - before) }
+                    if after > before { measured.append((answer, after - before)) }
                 }
-                throw RecordingError(message: "the weight count never grew")
+                guard let smallest = measured.min(by: { $0.1 < $1.1 }) else { throw RecordingError(message: "the weight never grew") }
+                return smallest
             }
             let (five, fiveWeight) = try await weight("5")
             #expect(fiveWeight == 2)

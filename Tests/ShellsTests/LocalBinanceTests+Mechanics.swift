@@ -159,11 +159,13 @@ extension LocalBinanceTests {
     @Test func fundingIsSettledAtTheEightHourMarkOnTheMarkPrice() async throws {
         let interval: Milliseconds = 8 * 3_600_000
         let boundary = Milliseconds(Date().timeIntervalSince1970 * 1_000) / interval * interval
-        try await withLocalBinance(now: boundary - 10_000) { _, port in
+        // 40 s of market before the funding time: room for a loaded machine to open the position
+        try await withLocalBinance(now: boundary - 40_000) { binance, port in
             let rest = await offload { localBinanceREST(port) }
             let stream = try await UserStreamProbe.open(rest, port: port)
             _ = await offload { rest.placeOrder(entry("sg-m5-entry-1"), instrument: btc) }
-            let funded = await eventually(20) {
+            try #require(await binance.clock.now() < boundary, "the position opened after the funding time")
+            let funded = await eventually(70) {
                 await stream.frames.events("ACCOUNT_UPDATE").contains { $0["a"]?["m"]?.string == "FUNDING_FEE" }
             }
             await stream.stop()
