@@ -18,15 +18,9 @@ extension DemoCommand {
         options.secondsBetweenSurges = 400
         options.speed = speed
         let binance = try LocalBinance(options: options, now: Milliseconds(Date().timeIntervalSince1970 * 1_000))
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var serverLogger = Logger(label: "local-binance")
-        serverLogger.logLevel = .critical
-        let quietLogger = serverLogger
-        let server = Task {
-            try await LocalBinanceServer.run(binance, port: 0, logger: quietLogger, onStarted: { continuation.yield($0) })
+        let (server, port) = try await startLocalServer(label: "local-binance") { logger, started in
+            try await LocalBinanceServer.run(binance, port: 0, logger: logger, onStarted: started)
         }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CommandFailure(message: "the local server did not start") }
         settings.binance.restURL = "http://127.0.0.1:\(port)"
         settings.binance.webSocketURL = "ws://127.0.0.1:\(port)"
         let logger = LogSetup.bootstrapOnce(verbose: true)
@@ -57,8 +51,8 @@ extension DemoCommand {
             orders on the exchange: \(orders.filter { !$0.isAlgo }.count) (\(orders.filter { !$0.isAlgo && $0.executedQuantity.isPositive }.count) filled), safety stops: \(orders.filter(\.isAlgo).count)
             """)
         for entry in await driver.sessionLegs {
-            print("  \(entry.market) \(entry.direction.rawValue) \(entry.reason.rawValue): \(entry.quantity) at \(entry.entryPrice.rounded(places: 2)) -> "
-                  + "\(entry.exitPrice.rounded(places: 2)), net \(entry.netPnL.rounded(places: 2)) USDT")
+            print("  \(entry.market) \(entry.direction.rawValue) \(entry.reason.rawValue): \(entry.quantity) at \(entry.entryPrice.rounded(places: 6)) -> "
+                  + "\(entry.exitPrice.rounded(places: 6)), net \(entry.netPnL.rounded(places: 2)) USDT")
         }
     }
 }

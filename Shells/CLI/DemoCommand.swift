@@ -32,15 +32,9 @@ struct DemoCommand: AsyncParsableCommand {
         options.secondsBetweenSurges = 400
         options.speed = speed
         let upbit = try LocalUpbit(options: options, now: Milliseconds(Date().timeIntervalSince1970 * 1_000))
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var serverLogger = Logger(label: "local-upbit")
-        serverLogger.logLevel = .critical  // its shutdown is not news
-        let quietLogger = serverLogger
-        let server = Task {
-            try await LocalUpbitServer.run(upbit, port: 0, logger: quietLogger, onStarted: { continuation.yield($0) })
+        let (server, port) = try await startLocalServer(label: "local-upbit") { logger, started in
+            try await LocalUpbitServer.run(upbit, port: 0, logger: logger, onStarted: started)
         }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CommandFailure(message: "the local server did not start") }
         settings.upbit.restURL = "http://127.0.0.1:\(port)"
         settings.upbit.webSocketURL = "ws://127.0.0.1:\(port)/websocket/v1"
         let logger = LogSetup.bootstrapOnce(verbose: true)
@@ -74,6 +68,20 @@ struct DemoCommand: AsyncParsableCommand {
                   + "\(entry.exitPrice.rounded(places: 2)), net \(entry.netPnL.rounded(places: 0)) KRW")
         }
     }
+}
+
+/// Runs a local server in a task (its logs quiet: its shutdown is not news) and waits for its port.
+func startLocalServer(label: String,
+                      _ run: @escaping @Sendable (Logger, @escaping @Sendable (Int) async -> Void) async throws -> Void)
+    async throws -> (server: Task<Void, Error>, port: Int) {
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    var logger = Logger(label: label)
+    logger.logLevel = .critical
+    let quiet = logger
+    let server = Task { try await run(quiet) { continuation.yield($0) } }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next() else { throw CommandFailure(message: "the local server did not start") }
+    return (server, port)
 }
 
 /// The demo's driver, made once the local market is live (inside the signal-handled work).
