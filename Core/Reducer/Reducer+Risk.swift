@@ -107,12 +107,16 @@ extension State {
         risk.balanceRequestId = nil
         if orders.isEmpty && counters.orderActivity == risk.balanceRequestActivity {
             adopt(account, into: &commands)
-        } else if onlyProtected(by: account), let free = account.cash, free != cash {
-            // every position as the venue holds it, nothing working but the safety stops (which
-            // set nothing aside): the difference is funding the bot did not hear of
-            commands.append(notification(.warning, nil,
-                "the venue's free cash is \(free) \(venue.quoteAsset), the books said \(cash): adopted (funding not heard of)"))
-            cash = free
+        } else if agreesOnEverythingButCash(account), let free = account.cash {
+            // every position as the venue holds it, every order confirmed working: a difference
+            // in cash is funding the bot did not hear of (paid while it was down, a lost frame)
+            let reserved = orders.values.reduce(Fixed.zero) { $0 + $1.reserved }
+            let books = free + (account.lockedCash ?? reserved) - reserved
+            if books != cash {
+                commands.append(notification(.warning, nil,
+                    "the venue's cash is \(books) \(venue.quoteAsset) where the books said \(cash): adopted (funding not heard of)"))
+                cash = books
+            }
         }
         if risk.reconciling {
             risk.reconciling = false
@@ -120,13 +124,16 @@ extension State {
         }
     }
 
-    /// A margin venue whose only working orders are open safety stops, nothing having moved since
-    /// the request, and whose positions all have the size the venue reports.
-    func onlyProtected(by account: AccountSnapshot) -> Bool {
-        venue.isMargin && counters.orderActivity == risk.balanceRequestActivity
-            && orders.values.allSatisfy { $0.purpose == .safetyStop && $0.phase == .open && $0.reserved.isZero }
-            && positions.allSatisfy { $0.phase == .open && account.holdings[$0.market] == $0.quantity }
-            && Set(positions.map(\.market)).count == positions.count
+    /// A margin venue where nothing moved since the request, every order of ours is confirmed
+    /// working (none sent, unknown or being cancelled), and every market holds on the venue
+    /// exactly what the books hold (so no fill went unseen).
+    func agreesOnEverythingButCash(_ account: AccountSnapshot) -> Bool {
+        guard venue.isMargin, counters.orderActivity == risk.balanceRequestActivity, probes.isEmpty,
+              orders.values.allSatisfy({ $0.phase == .open }) else { return false }
+        var books: [String: Fixed] = [:]
+        for position in positions { books[position.market, default: 0] += position.quantity }
+        let markets = Set(books.keys).union(account.holdings.keys)
+        return markets.allSatisfy { (books[$0] ?? 0) == (account.holdings[$0] ?? 0) }
     }
 
     /// A minute after each funding time, with a position open, the balances are read again.

@@ -7,10 +7,12 @@ import NIOSSL
 import WSClient
 import WSCore
 
-/// One Upbit WebSocket kept open: connect, send the subscription, hand every frame over, ping
-/// every 20 s, and on any loss reconnect with exponential back-off and jitter (never two connects
-/// within 200 ms, so well inside Upbit's 5 connects per second), then subscribe again. A new
-/// subscription replaces the old one on the open socket (as Upbit does). Runs until cancelled.
+/// One WebSocket kept open (any venue's): connect (to an address resolved per connection, e.g. a
+/// Binance listen key), send the subscription, hand every frame over, ping every 20 s, renew a
+/// connection older than `maximumAge`, and on any loss reconnect with exponential back-off and
+/// jitter (never two connects within 200 ms, so well inside Upbit's 5 connects per second), then
+/// subscribe again. A new subscription is sent on the open socket as it is (Upbit replaces the
+/// old one, Binance adds to it). Runs until cancelled.
 public actor SocketLink {
     public struct Statistics: Sendable {
         public var connects = 0

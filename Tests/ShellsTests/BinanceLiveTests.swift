@@ -115,7 +115,7 @@ func expectAgreement(_ binance: LocalBinance, _ state: State, prefix: String, so
             var faults = BinanceFaults()
             faults.priceDropPercent = 4
             await binance.setFaults(faults)
-            let stopped = await eventually(30) {
+            let stopped = await eventually(60) {
                 await bot.driver.sessionLegs.contains { $0.market == market && [.stopLoss, .exchangeStop].contains($0.reason) }
             }
             await bot.stop()
@@ -154,14 +154,14 @@ func expectAgreement(_ binance: LocalBinance, _ state: State, prefix: String, so
     @Test func anExpiredListenKeyAndDroppedSocketsAreSurvived() async throws {
         try await withLocalBinance(.fast) { binance, port in
             let bot = try await FuturesBot.start(binance, port: port, settings: futuresSettings(port, direction: .both), prefix: "lk")
-            try #require(await eventually(30) { await binance.socketCount >= 4 })
+            try #require(await eventually(60) { await binance.socketCount >= 4 })
             var faults = BinanceFaults()
             faults.expireListenKey = true
             await binance.setFaults(faults)
-            try #require(await eventually(20) { await binance.requestLog.filter { $0 == "POST /fapi/v1/listenKey" }.count >= 2 }, "no new listen key")
+            try #require(await eventually(60) { await binance.requestLog.filter { $0 == "POST /fapi/v1/listenKey" }.count >= 2 }, "no new listen key")
             await binance.dropSockets()
             let before = await bot.driver.state.risk.lastMarketDataAt ?? 0
-            let back = await eventually(30) {
+            let back = await eventually(60) {
                 let sockets = await binance.socketCount >= 4
                 let data = (await bot.driver.state.risk.lastMarketDataAt ?? 0) > before + 2_000
                 return sockets && data

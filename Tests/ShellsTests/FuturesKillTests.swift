@@ -53,6 +53,12 @@ import Testing
             let directory = temporaryDirectory("futures-kill")
             let config = try writeConfig(port: port, direction: "both", in: directory)
             let state = directory + "/state"
+            // The first run trades before the kills start (start-up and a first surge take a while).
+            let first = try launch(config: config, state: state, clock: await binance.clock)
+            let traded = await eventually(120) { await !binance.orderSummaries().isEmpty }
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            try #require(traded, "the bot placed no order in two minutes")
             for pause in pauses {
                 let bot = try launch(config: config, state: state, clock: await binance.clock)
                 try await Task.sleep(for: .milliseconds(pause))
@@ -60,7 +66,7 @@ import Testing
                 bot.waitUntilExit()
             }
             let bot = try launch(config: config, state: state, clock: await binance.clock)
-            try await Task.sleep(for: .seconds(10))
+            try await Task.sleep(for: .seconds(15))
             bot.terminate()
             bot.waitUntilExit()
             #expect(bot.terminationStatus == 0)
@@ -101,7 +107,7 @@ import Testing
             var faults = BinanceFaults()
             faults.priceDropPercent = 5
             await binance.setFaults(faults)
-            try #require(await eventually(20) { await binance.positionSizes().isEmpty }, "the safety stops did not fire")
+            try #require(await eventually(60) { await binance.positionSizes().isEmpty }, "the safety stops did not fire")
 
             let restarted = try launch(config: config, state: state, clock: await binance.clock)
             try await Task.sleep(for: .seconds(8))

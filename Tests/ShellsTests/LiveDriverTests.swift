@@ -52,7 +52,7 @@ func eventually(_ seconds: Double, _ condition: @Sendable () async -> Bool) asyn
             defer { run.cancel() }
 
             // surge -> market buy -> take profit (or stop) -> market sell, all signed and verified
-            let closed = await eventually(60) { await !driver.sessionLegs.isEmpty }
+            let closed = await eventually(120) { await !driver.sessionLegs.isEmpty }
             #expect(closed)
             let ledger = await driver.sessionLegs
             let orders = await upbit.orderSummaries()

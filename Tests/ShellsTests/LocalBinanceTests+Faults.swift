@@ -129,8 +129,8 @@ extension LocalBinanceTests {
             var faults = BinanceFaults()
             faults.expireListenKey = true
             await binance.setFaults(faults)
-            #expect(await eventually(5) { await !stream.frames.events("listenKeyExpired").isEmpty })
-            #expect(await eventually(5) { await binance.socketCount == 0 })
+            #expect(await eventually(20) { await !stream.frames.events("listenKeyExpired").isEmpty })
+            #expect(await eventually(20) { await binance.socketCount == 0 })
             await stream.stop()
             let expired = try #require(await stream.frames.events("listenKeyExpired").first)
             #expect(expired["listenKey"]?.string == stream.key)

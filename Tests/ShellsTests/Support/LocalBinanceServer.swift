@@ -10,6 +10,11 @@ import Testing
 /// starts at `now` (the wall clock when nil).
 func withLocalBinance<T: Sendable>(_ options: LocalBinance.Options = .small, now: Milliseconds? = nil,
                                    _ body: @Sendable (LocalBinance, Int) async throws -> T) async throws -> T {
+    try await LoopbackGate.run { try await runLocalBinance(options, now: now, body) }
+}
+
+private func runLocalBinance<T: Sendable>(_ options: LocalBinance.Options, now: Milliseconds?,
+                                          _ body: @Sendable (LocalBinance, Int) async throws -> T) async throws -> T {
     let binance = try LocalBinance(options: options, now: now ?? Milliseconds(Date().timeIntervalSince1970 * 1_000))
     let (ports, continuation) = AsyncStream<Int>.makeStream()
     var logger = Logger(label: "local-binance")

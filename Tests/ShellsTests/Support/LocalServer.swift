@@ -6,9 +6,51 @@ import Live
 import Logging
 import Shells
 
+/// At most two local markets (each with its bot, often a real binary) run at once across all
+/// suites: on a 2-core machine more of them starve each other and the timings of every loopback
+/// test stretch past their bounds.
+actor LoopbackGate {
+    static let shared = LoopbackGate(limit: 2)
+    private let limit: Int
+    private var running = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    func enter() async {
+        if running < limit {
+            running += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty { running -= 1 } else { waiting.removeFirst().resume() }
+    }
+
+    /// `body` once a place is free.
+    static func run<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        await shared.enter()
+        do {
+            let result = try await body()
+            await shared.leave()
+            return result
+        } catch {
+            await shared.leave()
+            throw error
+        }
+    }
+}
+
 /// Runs a local Upbit on a free loopback port for the length of `body`.
 func withLocalUpbit<T: Sendable>(_ options: LocalUpbit.Options = .small,
                                  _ body: @Sendable (LocalUpbit, Int) async throws -> T) async throws -> T {
+    try await LoopbackGate.run { try await runLocalUpbit(options, body) }
+}
+
+private func runLocalUpbit<T: Sendable>(_ options: LocalUpbit.Options,
+                                        _ body: @Sendable (LocalUpbit, Int) async throws -> T) async throws -> T {
     let upbit = try LocalUpbit(options: options, now: Milliseconds(Date().timeIntervalSince1970 * 1_000))
     let (ports, continuation) = AsyncStream<Int>.makeStream()
     var logger = Logger(label: "local-upbit")
