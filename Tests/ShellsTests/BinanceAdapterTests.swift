@@ -35,10 +35,12 @@ import Testing
         let childFrame = BinanceAdapterTests.order("autochild-1", id: 8_389_765_739_703_625_999, trade: 109100900)
         guard case .order(let child) = read(childFrame) else { Issue.record("child"); return }
         #expect(child.identifier == "sg-42-x2" && child.state == .filled && child.paidFee == Fixed("0.2969")!)
-        // FINISHED with fills repeats what the child said (and has no commission): not used
-        guard case .ignored = read(BinanceAdapterTests.algo("FINISHED", child: "8389765739703625999", quantity: "0.010")) else {
+        // FINISHED with fills repeats what the child said, with the child's commission
+        guard case .order(let finished) = read(BinanceAdapterTests.algo("FINISHED", child: "8389765739703625999", quantity: "0.010")) else {
             Issue.record("finished"); return
         }
+        #expect(finished.identifier == "sg-42-x2" && finished.state == .filled && finished.executedQuantity == Fixed("0.010")!)
+        #expect(finished.paidFee == Fixed("0.2969")!)
         // a stop that ended without a fill is told as such
         guard case .order(let expired) = read(BinanceAdapterTests.algo("EXPIRED", child: "", quantity: "0")) else {
             Issue.record("expired"); return

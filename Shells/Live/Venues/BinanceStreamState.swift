@@ -44,7 +44,12 @@ struct BinanceStreamState: Sendable {
             case .new, .triggering, .triggered:
                 return .ignored
             case .finished where (algo.executedQuantity ?? 0).isPositive:
-                return .ignored  // the child's ORDER_TRADE_UPDATE carried the fills and their commission
+                // The child's ORDER_TRADE_UPDATE usually came first with the fills and their
+                // commission (this repeats them); if it did not, the fills are booked now, with the
+                // commission counted so far (a stop's fill must never wait for a restart).
+                var update = algo.orderUpdate
+                if let child = algo.actualOrderId { update.paidFee = fees.fee(symbol: algo.symbol, orderId: child) ?? 0 }
+                return .order(update)
             case .finished, .canceled, .rejected, .expired:
                 return .order(algo.orderUpdate)
             }

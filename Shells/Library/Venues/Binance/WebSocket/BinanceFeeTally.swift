@@ -42,6 +42,9 @@ public struct BinanceFeeTally: Sendable {
         return update
     }
 
+    /// The commission counted so far for an order, nil when none of its events was seen.
+    public func fee(symbol: String, orderId: Int64) -> Fixed? { entries["\(symbol)/\(orderId)"]?.fee }
+
     /// Whether some of the order's commission was paid in another asset (and is not in its fee).
     public func paidInOtherAsset(symbol: String, orderId: Int64) -> Bool { entries["\(symbol)/\(orderId)"]?.otherAsset ?? false }
 
