@@ -229,14 +229,7 @@ func expectAgreement(_ binance: LocalBinance, _ state: State, prefix: String, so
         try #require(FileManager.default.isExecutableFile(atPath: surgeBinary().path), "build surge first")
         try await withLocalBinance(.fast) { _, port in
             let directory = temporaryDirectory("futures-record")
-            let config = directory + "/bot.toml"
-            try """
-                [venue]
-                name = "binance-futures"
-                [binance]
-                rest_url = "http://127.0.0.1:\(port)"
-                ws_url = "ws://127.0.0.1:\(port)"
-                """.write(toFile: config, atomically: true, encoding: .utf8)
+            let config = try writeFuturesConfig(port: port, direction: "both", in: directory)
             let recorded = await offload {
                 try? runSurge(["record", "--config", config, "--out", directory + "/live.jsonl", "--minutes", "0.1"])
             }

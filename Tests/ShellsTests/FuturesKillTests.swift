@@ -5,6 +5,23 @@ import LocalExchange
 import Shells
 import Testing
 
+/// A config file for the futures venue on the local Binance at `port`.
+func writeFuturesConfig(port: Int, direction: String, in directory: String) throws -> String {
+    let config = directory + "/bot.toml"
+    try """
+        [venue]
+        name = "binance-futures"
+        [binance]
+        rest_url = "http://127.0.0.1:\(port)"
+        ws_url = "ws://127.0.0.1:\(port)"
+        [entry]
+        direction = "\(direction)"
+        [risk]
+        stale_feed_seconds = 30
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+    return config
+}
+
 /// The real `surge run --live` on the futures venue against the local Binance, killed with
 /// SIGKILL (`SURGE_KILLS=N` for more than 12; `SURGE_KILL_SEED` to vary the moments).
 @Suite(.serialized) struct FuturesKillTests {
@@ -17,22 +34,6 @@ import Testing
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
-    }
-
-    func writeConfig(port: Int, direction: String, in directory: String) throws -> String {
-        let config = directory + "/bot.toml"
-        try """
-            [venue]
-            name = "binance-futures"
-            [binance]
-            rest_url = "http://127.0.0.1:\(port)"
-            ws_url = "ws://127.0.0.1:\(port)"
-            [entry]
-            direction = "\(direction)"
-            [risk]
-            stale_feed_seconds = 30
-            """.write(toFile: config, atomically: true, encoding: .utf8)
-        return config
     }
 
     func recovered(_ state: String) throws -> State {
@@ -51,7 +52,7 @@ import Testing
         let pauses = (0..<kills).map { _ in random.int(2_000...5_000) }
         try await withLocalBinance(.fast) { binance, port in
             let directory = temporaryDirectory("futures-kill")
-            let config = try writeConfig(port: port, direction: "both", in: directory)
+            let config = try writeFuturesConfig(port: port, direction: "both", in: directory)
             let state = directory + "/state"
             // The first run trades before the kills start (start-up and a first surge take a while).
             let first = try launch(config: config, state: state, clock: await binance.clock)
@@ -89,7 +90,7 @@ import Testing
         try #require(FileManager.default.isExecutableFile(atPath: surgeBinary().path), "build surge first")
         try await withLocalBinance(.fast) { binance, port in
             let directory = temporaryDirectory("futures-stop")
-            let config = try writeConfig(port: port, direction: "long", in: directory)
+            let config = try writeFuturesConfig(port: port, direction: "long", in: directory)
             let state = directory + "/state"
             let bot = try launch(config: config, state: state, clock: await binance.clock)
             let protected = await eventually(120) {
