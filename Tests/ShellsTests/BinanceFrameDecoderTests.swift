@@ -38,6 +38,33 @@ import Testing
             bestAskPrice: fixed("60000.1"))))
     }
 
+    /// Levels written plainly take the decoder's fast path; the same levels with a space after
+    /// each comma go through the general scanner. Both must give the same book or both refuse.
+    @Test func theFastPathOfTheLevelsAgreesWithTheGeneralOne() throws {
+        let spellings = ["3.120", "0", "0.000", ".5", "5.", "1234567", "0.1234567", "12345678.9", "0.0000000000000001",
+                         "0.00000000000000001", "123456789012345.5", "999999999999999.9999", "1000000000000000",
+                         "0000000000000001.5", "1e3", "-1", "+1", "", ".", "1.2.3", " 1", "1 ", "１"]
+        var decoded = 0
+        for (index, quantity) in spellings.enumerated() {
+            let other = spellings[(index * 7 + 3) % spellings.count]
+            let bids = [#"["59999.9","\#(quantity)"]"#, #"["59999.8","\#(other)"]"#, #"["59999.7","0.402"]"#]
+            let asks = [#"["0","\#(other)"]"#, #"["60000.0","\#(quantity)"]"#, #"["60000.1","0.8"]"#]
+            let frame = #"{"e":"depthUpdate","E":1700000000200,"T":1700000000198,"s":"BTCUSDT","b":["# + bids.joined(separator: ",")
+                + #"],"a":["# + asks.joined(separator: ",") + "]}"
+            let spaced = frame.replacingOccurrences(of: "\",\"", with: "\", \"")
+            let plain = Result { () throws(FrameError) in try BinanceMarketFrameDecoder.decode(frame) }
+            let general = Result { () throws(FrameError) in try BinanceMarketFrameDecoder.decode(spaced) }
+            switch (plain, general) {
+            case (.success(let fast), .success(let slow)):
+                #expect(fast == slow, "\(quantity)")
+                decoded += 1
+            case (.failure, .failure): break
+            default: Issue.record("\(quantity): \(plain) but \(general)")
+            }
+        }
+        #expect(decoded > spellings.count / 3)
+    }
+
     @Test func theMarkPriceAndOtherFrames() throws {
         #expect(try BinanceMarketFrameDecoder.decode(BinanceFrameDecoderTests.markPrice) == .markPrice(BinanceMarkPrice(
             symbol: "BTCUSDT", markPrice: 58_500, fundingRate: fixed("0.0001"), nextFundingTime: 1_700_006_400_000,

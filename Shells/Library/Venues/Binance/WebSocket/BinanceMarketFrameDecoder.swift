@@ -3,8 +3,10 @@ import Core
 /// Decodes Binance's market payloads (binance-futures.md §7.3) on the depth-bounded byte scanner,
 /// bare or in the combined-stream wrapper `{"stream":…,"data":{…}}`. One pass records where each
 /// known key's value lies; the event type (`e`) then says what the keys mean (`a` is an id in
-/// aggTrade, the best ask in bookTicker, the asks in a depth update). Unknown keys are skipped;
-/// decimals are strings, ids Int64; a frame that is not JSON, too big, or lacks a field throws.
+/// aggTrade, the best ask in bookTicker, the asks in a depth update). An array under `a` or `b` is
+/// read as book levels during that pass, so a depth update's 40 levels are scanned once. Unknown
+/// keys are skipped; decimals are strings, ids Int64; a frame that is not JSON, too big, or lacks
+/// a field throws.
 public enum BinanceMarketFrameDecoder {
     /// Larger frames are refused unread (a depth20 frame is about 1 KB).
     public static let maximumFrameBytes = 1 << 20
@@ -38,6 +40,10 @@ private struct MarketSpans {
     var symbol: Range<Int>?
     var lowerA: Range<Int>?
     var lowerB: Range<Int>?
+    /// `a` and `b` read as levels when they are arrays (nil otherwise); an error is kept for
+    /// `frame`, which throws it only if the frame is a depth update.
+    var asks: Result<BookSide, FrameError>?
+    var bids: Result<BookSide, FrameError>?
     var upperA: Range<Int>?
     var upperB: Range<Int>?
     var price: Range<Int>?
@@ -55,8 +61,8 @@ private struct MarketSpans {
             case UInt8(ascii: "E"): eventTime = try MarketSpans.span(&scanner)
             case UInt8(ascii: "T"): transactionTime = try MarketSpans.span(&scanner)
             case UInt8(ascii: "s"): symbol = try MarketSpans.span(&scanner)
-            case UInt8(ascii: "a"): lowerA = try MarketSpans.span(&scanner)
-            case UInt8(ascii: "b"): lowerB = try MarketSpans.span(&scanner)
+            case UInt8(ascii: "a"): (lowerA, asks) = try MarketSpans.spanOrLevels(&scanner, field: "a")
+            case UInt8(ascii: "b"): (lowerB, bids) = try MarketSpans.spanOrLevels(&scanner, field: "b")
             case UInt8(ascii: "A"): upperA = try MarketSpans.span(&scanner)
             case UInt8(ascii: "B"): upperB = try MarketSpans.span(&scanner)
             case UInt8(ascii: "p"): price = try MarketSpans.span(&scanner)
@@ -65,12 +71,12 @@ private struct MarketSpans {
             case UInt8(ascii: "r"): fundingRate = try MarketSpans.span(&scanner)
             default: try scanner.skipValue()
             }
-        } else if bytes.elementsEqual("data".utf8) {
+        } else if MarketSpans.spells(bytes, "data") {
             // The combined stream's payload: its keys are read as if they were the frame's.
             try scanner.object { scanner, key throws(FrameError) in try read(key, from: &scanner) }
-        } else if bytes.elementsEqual("id".utf8) {
+        } else if MarketSpans.spells(bytes, "id") {
             identifier = try MarketSpans.span(&scanner)
-        } else if bytes.elementsEqual("result".utf8) {
+        } else if MarketSpans.spells(bytes, "result") {
             hasResult = true
             try scanner.skipValue()
         } else {
@@ -78,10 +84,40 @@ private struct MarketSpans {
         }
     }
 
+    /// The key is `text` (compared as bytes: no String on the hot path).
+    static func spells(_ key: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
+        text.withUTF8Buffer { text in text.count == key.count && text.elementsEqual(key) }
+    }
+
     static func span(_ scanner: inout JSONScanner) throws(FrameError) -> Range<Int> {
         let start = scanner.position
         try scanner.skipValue()
         return start..<scanner.position
+    }
+
+    /// The value's span and, for an array, the value read as book levels. Levels that do not read
+    /// as levels (another event's array, or a broken depth update) are stepped over as any value
+    /// and their error kept.
+    static func spanOrLevels(_ scanner: inout JSONScanner, field: String) throws(FrameError)
+        -> (Range<Int>, Result<BookSide, FrameError>?) {
+        let start = scanner.position
+        guard start < scanner.bytes.count, scanner.bytes[start] == UInt8(ascii: "[") else {
+            return (try span(&scanner), nil)
+        }
+        do throws(FrameError) {
+            let side = try BookSide.read(&scanner, field: field)
+            return (start..<scanner.position, .success(side))
+        } catch {
+            scanner.position = start
+            return (try span(&scanner), .failure(error))
+        }
+    }
+
+    /// A depth update's side: missing, not an array, or not levels throws.
+    static func side(_ side: Result<BookSide, FrameError>?, span: Range<Int>?, field: String) throws(FrameError) -> BookSide {
+        guard span != nil else { throw .missing(field) }
+        guard let side else { throw .malformed("\(field) is not an array of levels") }
+        return try side.get()
     }
 
     func frame(_ bytes: UnsafeRawBufferPointer) throws(FrameError) -> BinanceMarketFrame {
@@ -114,8 +150,8 @@ private struct MarketSpans {
                 bestBidPrice: bid.isPositive && bidSize.isPositive ? bid : nil,
                 bestAskPrice: ask.isPositive && askSize.isPositive ? ask : nil))
         case "depthUpdate":
-            let bids = try reader.levels(lowerB, field: "b")
-            let asks = try reader.levels(lowerA, field: "a")
+            let bids = try MarketSpans.side(bids, span: lowerB, field: "b")
+            let asks = try MarketSpans.side(asks, span: lowerA, field: "a")
             return .book(BookTop(
                 market: try BinanceChecks.symbol(try reader.string(symbol), field: "s"),
                 time: try BinanceChecks.time(try reader.integer(transactionTime ?? eventTime), field: "T"),
@@ -164,13 +200,20 @@ private struct SpanReader {
         var scanner = scanner(span)
         return try scanner.boolean()
     }
+}
 
-    /// `[["price","qty"], …]`, best first: the summed quantity and the best price with a quantity.
-    func levels(_ span: Range<Int>?, field: String) throws(FrameError) -> (total: Fixed, best: Fixed?) {
-        guard let span else { throw .missing(field) }
-        var scanner = scanner(span)
-        var total = Fixed.zero
-        var best: Fixed?
+/// One side of a partial book as the strategy reads it: the summed quantity of every level (exact)
+/// and the best price that has a quantity.
+struct BookSide {
+    var total = Fixed.zero
+    var best: Fixed?
+
+    /// `[["price","qty"], …]`, best first. A side written plainly takes the fast path
+    /// (`JSONScanner.plainSide`); any other spelling the general scanner, which gives the same
+    /// values and the same refusals.
+    static func read(_ scanner: inout JSONScanner, field: String) throws(FrameError) -> BookSide {
+        if let side = scanner.plainSide() { return side }
+        var side = BookSide()
         var count = 0
         try scanner.array { scanner throws(FrameError) in
             count += 1
@@ -183,16 +226,159 @@ private struct SpanReader {
             try scanner.array { scanner throws(FrameError) in
                 defer { position += 1 }
                 switch position {
-                case 0 where best == nil: price = try BinanceChecks.amount(try scanner.decimal(), field: field)
+                case 0 where side.best == nil: price = try BinanceChecks.amount(try scanner.decimal(), field: field)
                 case 1: quantity = try BinanceChecks.amount(try scanner.decimal(), field: field)
                 default: try scanner.skipValue()
                 }
             }
             guard position == 2 else { throw .malformed("a level of \(field) is not [price, quantity]") }
-            total += quantity
-            guard total <= FrameChecks.maximumAmount else { throw .malformed("implausible \(field) total") }
-            if best == nil, let price, price.isPositive, quantity.isPositive { best = price }
+            side.total += quantity
+            guard side.total <= FrameChecks.maximumAmount else { throw .malformed("implausible \(field) total") }
+            if side.best == nil, let price, price.isPositive, quantity.isPositive { side.best = price }
         }
-        return (total, best)
+        return side
     }
+}
+
+extension JSONScanner {
+    /// The fast path of a book side, as Binance writes it: `[["59999.9","3.120"],…]` with no
+    /// spaces, every quantity and the prices up to the best one plain decimals (`plainDecimal`;
+    /// the later prices are stepped over as strings), at most `maximumLevels` levels, a total
+    /// within `FrameChecks.maximumAmount`. One tight loop: no closure, no throw, no allocation.
+    /// nil, with the position unchanged, for anything else.
+    mutating func plainSide() -> BookSide? {
+        // the side and its levels nest two deeper; the general path refuses what goes too deep
+        guard depth + 2 <= JSONScanner.maximumDepth else { return nil }
+        var index = position
+        guard let side = JSONScanner.plainSide(bytes, at: &index) else { return nil }
+        position = index
+        return side
+    }
+
+    private static func plainSide(_ bytes: UnsafeRawBufferPointer, at index: inout Int) -> BookSide? {
+        func byte(_ at: Int) -> UInt8 { at < bytes.count ? bytes[at] : 0 }
+        guard byte(index) == UInt8(ascii: "[") else { return nil }
+        index += 1
+        var side = BookSide()
+        if byte(index) == UInt8(ascii: "]") {
+            index += 1
+            return side
+        }
+        var count = 0
+        while true {
+            count += 1
+            guard count <= BinanceMarketFrameDecoder.maximumLevels,
+                  byte(index) == UInt8(ascii: "["), byte(index + 1) == UInt8(ascii: "\"") else { return nil }
+            index += 1
+            var price: Fixed?
+            if side.best == nil {
+                guard let value = plainDecimal(bytes, at: &index) else { return nil }
+                price = value
+            } else {  // any string without escapes, as the general path skips it
+                let end = JSONScanner.firstQuoteOrBackslash(in: bytes, from: index + 1)
+                guard byte(end) == UInt8(ascii: "\"") else { return nil }
+                index = end + 1
+            }
+            guard byte(index) == UInt8(ascii: ","), byte(index + 1) == UInt8(ascii: "\"") else { return nil }
+            index += 1
+            guard let quantity = plainDecimal(bytes, at: &index), byte(index) == UInt8(ascii: "]") else { return nil }
+            index += 1
+            // quantities are not negative, so the total only grows: checking it once at the end
+            // refuses what checking after every level would
+            side.total += quantity
+            if side.best == nil, let price, price.isPositive, quantity.isPositive { side.best = price }
+            switch byte(index) {
+            case UInt8(ascii: ","):
+                index += 1
+            case UInt8(ascii: "]"):
+                index += 1
+                return side.total <= FrameChecks.maximumAmount ? side : nil
+            default:
+                return nil
+            }
+        }
+    }
+
+    /// A quoted decimal of plain digits with an optional point ("3.120", "5.", ".5") at `index`
+    /// (its opening quote): at most 15 digits before the point, 16 after it and 19 in all, so it
+    /// is exact, fits a `UInt64` and is below `FrameChecks.maximumAmount`. The same value
+    /// `decimal()` reads; `index` moves past the closing quote. nil for anything else.
+    private static func plainDecimal(_ bytes: UnsafeRawBufferPointer, at index: inout Int) -> Fixed? {
+        if index + 9 <= bytes.count, let (value, length) = shortDecimal(bytes.loadUnaligned(fromByteOffset: index + 1, as: UInt64.self)) {
+            index += length + 2
+            return value
+        }
+        var end = index + 1
+        var mantissa: UInt64 = 0
+        while end < bytes.count, bytes[end] &- UInt8(ascii: "0") < 10 {
+            mantissa = mantissa &* 10 &+ UInt64(bytes[end] &- UInt8(ascii: "0"))
+            end += 1
+        }
+        let integerDigits = end - index - 1
+        var decimals = 0
+        if end < bytes.count, bytes[end] == UInt8(ascii: ".") {
+            end += 1
+            let fractionStart = end
+            while end < bytes.count, bytes[end] &- UInt8(ascii: "0") < 10 {
+                mantissa = mantissa &* 10 &+ UInt64(bytes[end] &- UInt8(ascii: "0"))
+                end += 1
+            }
+            decimals = end - fractionStart
+        }
+        guard end < bytes.count, bytes[end] == UInt8(ascii: "\""), integerDigits <= 15, decimals <= 16,
+              (1...19).contains(integerDigits + decimals) else { return nil }
+        index = end + 1
+        return Fixed(raw: Int128(mantissa) * Int128(fixedScales[decimals]))
+    }
+
+    /// The common case of `plainDecimal` without a loop (whose exit the branch predictor misses
+    /// on every number): the eight bytes after the opening quote hold at most 7 digits and
+    /// points, then the closing quote. Returns the value and the length before the quote; nil for
+    /// anything else (the loop decides).
+    private static func shortDecimal(_ word: UInt64) -> (Fixed, Int)? {
+        let quotes = bytesEqual(word, UInt8(ascii: "\""))
+        guard quotes != 0 else { return nil }
+        let length = quotes.trailingZeroBitCount / 8  // the first byte is the lowest
+        let inside: UInt64 = (1 << (8 * length)) - 1
+        let points = bytesEqual(word, UInt8(ascii: ".")) & inside
+        guard nonDigits(word) & inside == points, points.nonzeroBitCount <= 1 else { return nil }
+        // each digit's value in its byte, the point taken out: the digits close up, first digit lowest
+        var digits = word & 0x0F0F_0F0F_0F0F_0F0F & inside
+        var count = length
+        var decimals = 0
+        if points != 0 {
+            let point = points.trailingZeroBitCount / 8
+            let before: UInt64 = (1 << (8 * point)) - 1
+            digits = digits & before | (digits >> 8) & ~before
+            count -= 1
+            decimals = count - point
+        }
+        guard count > 0 else { return nil }
+        // eight digits (leading zeros in front) to their value (Lemire's parse_eight_digits)
+        digits <<= 8 * UInt64(8 - count)
+        digits = (digits &* (10 << 8 + 1)) >> 8 & 0x00FF_00FF_00FF_00FF  // pairs: 10 × first + second
+        digits = (digits &* (100 << 16 + 1)) >> 16 & 0x0000_FFFF_0000_FFFF  // fours
+        digits = (digits &* (10_000 << 32 + 1)) >> 32  // all eight
+        return (Fixed(raw: Int128(digits) * Int128(fixedScales[decimals])), length)
+    }
+
+    /// 0x80 in each byte of `word` that is `byte`, 0 elsewhere (exact: no carry between bytes).
+    private static func bytesEqual(_ word: UInt64, _ byte: UInt8) -> UInt64 {
+        let difference = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
+        return ~((difference & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F | difference) & 0x8080_8080_8080_8080
+    }
+
+    /// 0x80 in each byte of `word` that is not an ASCII digit, 0 elsewhere (exact).
+    private static func nonDigits(_ word: UInt64) -> UInt64 {
+        let low = word & 0x7F7F_7F7F_7F7F_7F7F
+        let atLeastZero = low &+ 0x5050_5050_5050_5050  // high bit set from "0" (0x30) up
+        let aboveNine = low &+ 0x4646_4646_4646_4646  // high bit set from ":" (0x3A) up
+        return (~atLeastZero | aboveNine | word) & 0x8080_8080_8080_8080
+    }
+
+    /// 10^(16 - decimals): one unit of the last of `decimals` decimals in `Fixed`'s raw units.
+    private static let fixedScales: [UInt64] = [
+        10_000_000_000_000_000, 1_000_000_000_000_000, 100_000_000_000_000, 10_000_000_000_000, 1_000_000_000_000,
+        100_000_000_000, 10_000_000_000, 1_000_000_000, 100_000_000, 10_000_000, 1_000_000, 100_000, 10_000, 1_000, 100, 10, 1,
+    ]
 }
