@@ -294,9 +294,15 @@ public actor LiveDriver {
         }
         if startedUp && !upkeepRunning {
             upkeepRunning = true
-            let (adapter, state, logger) = (adapter, state, logger)
+            // only the markets leave the actor: a copy of the state held by the task would make
+            // the next event copy the whole state
+            let resting = Set(state.orders.values.filter { order in
+                guard case .limit = order.request.kind else { return false }
+                return order.phase != .held && order.phase != .withdrawn
+            }.map(\.market)).sorted()
+            let (adapter, logger) = (adapter, logger)
             Task {
-                let reconnect = await adapter.upkeep(state: state, logger: logger)
+                let reconnect = await adapter.upkeep(restingOrderMarkets: resting, logger: logger)
                 await self.upkeepDone(reconnect: reconnect)
             }
         }

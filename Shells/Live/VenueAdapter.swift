@@ -29,15 +29,15 @@ public protocol VenueAdapter: Sendable {
     var quotation: any OrderGateway { get }
     /// Whether a refusal means the API keys themselves are refused (say so, halt entries).
     func isKeyRefusal(_ error: String) -> Bool
-    /// Venue upkeep, called about once a second with the state (keepalives, heartbeats); never
-    /// called again before the previous call returned. Returns why the private stream must be
-    /// connected anew (its listen key is gone), or nil.
-    func upkeep(state: State, logger: Logger) async -> String?
+    /// Venue upkeep, called about once a second with the markets where a limit order of ours may
+    /// rest (keepalives, heartbeats); never called again before the previous call returned.
+    /// Returns why the private stream must be connected anew (its listen key is gone), or nil.
+    func upkeep(restingOrderMarkets: [String], logger: Logger) async -> String?
 }
 
 extension VenueAdapter {
     public func preflight(logger: Logger) async -> String? { nil }
-    public func upkeep(state: State, logger: Logger) async -> String? { nil }
+    public func upkeep(restingOrderMarkets: [String], logger: Logger) async -> String? { nil }
 }
 
 /// A market-data socket: its address, and its subscription to a market list (nil: nothing of

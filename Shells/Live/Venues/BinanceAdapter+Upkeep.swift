@@ -18,7 +18,7 @@ extension BinanceAdapter {
     /// Live mode: the listen key's keepalive (a key Binance no longer knows means connecting the
     /// private stream anew), and `countdownCancelAll` for every symbol with a resting regular
     /// order of ours — armed while there is one, disarmed (0) once there is none.
-    public func upkeep(state: State, logger: Logger) async -> String? {
+    public func upkeep(restingOrderMarkets resting: [String], logger: Logger) async -> String? {
         guard let rest else { return nil }
         let now = ContinuousClock.now
         var reconnect: String?
@@ -37,7 +37,6 @@ extension BinanceAdapter {
         }
         let countdown = settings.binance.countdownSeconds
         guard countdown > 0 else { return reconnect }
-        let resting = BinanceAdapter.symbolsWithRestingOrders(state)
         let (arm, disarm) = upkeepState.withLock { upkeep in
             let arm = resting.filter { symbol in upkeep.armed[symbol].map { now - $0 >= BinanceAdapter.heartbeatInterval } ?? true }
             let disarm = upkeep.armed.keys.filter { !resting.contains($0) }.sorted()
@@ -54,14 +53,5 @@ extension BinanceAdapter {
             _ = await offload { rest.countdownCancelAll(symbol: symbol, countdownMilliseconds: 0) }
         }
         return reconnect
-    }
-
-    /// Symbols with a limit order of ours that may rest on the book (sorted).
-    static func symbolsWithRestingOrders(_ state: State) -> [String] {
-        let symbols = state.orders.values.filter { order in
-            guard case .limit = order.request.kind else { return false }
-            return order.phase != .held && order.phase != .withdrawn
-        }.map(\.market)
-        return Set(symbols).sorted()
     }
 }
