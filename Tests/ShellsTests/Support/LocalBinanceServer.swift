@@ -16,19 +16,9 @@ func withLocalBinance<T: Sendable>(_ options: LocalBinance.Options = .small, now
 private func runLocalBinance<T: Sendable>(_ options: LocalBinance.Options, now: Milliseconds?,
                                           _ body: @Sendable (LocalBinance, Int) async throws -> T) async throws -> T {
     let binance = try LocalBinance(options: options, now: now ?? Milliseconds(Date().timeIntervalSince1970 * 1_000))
-    let (ports, continuation) = AsyncStream<Int>.makeStream()
-    var logger = Logger(label: "local-binance")
-    logger.logLevel = .critical
-    let quiet = logger
-    let server = Task { try await LocalBinanceServer.run(binance, port: 0, logger: quiet, onStarted: { continuation.yield($0) }) }
-    defer { server.cancel() }
-    var iterator = ports.makeAsyncIterator()
-    guard let port = await iterator.next() else { throw RecordingError(message: "the local server did not start") }
-    await binance.waitUntilLive()
-    let result = try await body(binance, port)
-    server.cancel()
-    _ = await server.result
-    return result
+    return try await runLocalServer(label: "local-binance", { logger, started in
+        try await LocalBinanceServer.run(binance, port: 0, logger: logger, onStarted: started)
+    }, live: { await binance.waitUntilLive() }, { try await body(binance, $0) })
 }
 
 extension LocalBinance.Options {

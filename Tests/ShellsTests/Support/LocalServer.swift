@@ -52,16 +52,26 @@ func withLocalUpbit<T: Sendable>(_ options: LocalUpbit.Options = .small,
 private func runLocalUpbit<T: Sendable>(_ options: LocalUpbit.Options,
                                         _ body: @Sendable (LocalUpbit, Int) async throws -> T) async throws -> T {
     let upbit = try LocalUpbit(options: options, now: Milliseconds(Date().timeIntervalSince1970 * 1_000))
+    return try await runLocalServer(label: "local-upbit", { logger, started in
+        try await LocalUpbitServer.run(upbit, port: 0, logger: logger, onStarted: started)
+    }, live: { await upbit.waitUntilLive() }, { try await body(upbit, $0) })
+}
+
+/// A local server on a free loopback port (its logs quiet: its shutdown at the end of each test
+/// is not news), once its market plays live, for the length of `body`.
+func runLocalServer<T: Sendable>(label: String,
+                                 _ run: @escaping @Sendable (Logger, @escaping @Sendable (Int) async -> Void) async throws -> Void,
+                                 live: () async -> Void, _ body: (Int) async throws -> T) async throws -> T {
     let (ports, continuation) = AsyncStream<Int>.makeStream()
-    var logger = Logger(label: "local-upbit")
-    logger.logLevel = .critical  // its shutdown at the end of each test is not news
+    var logger = Logger(label: label)
+    logger.logLevel = .critical
     let quiet = logger
-    let server = Task { try await LocalUpbitServer.run(upbit, port: 0, logger: quiet, onStarted: { continuation.yield($0) }) }
+    let server = Task { try await run(quiet) { continuation.yield($0) } }
     defer { server.cancel() }
     var iterator = ports.makeAsyncIterator()
     guard let port = await iterator.next() else { throw RecordingError(message: "the local server did not start") }
-    await upbit.waitUntilLive()
-    let result = try await body(upbit, port)
+    await live()
+    let result = try await body(port)
     server.cancel()
     _ = await server.result
     return result
