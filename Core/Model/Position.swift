@@ -65,6 +65,10 @@ public struct Position: Equatable, Codable, Sendable {
     /// The safety stop is placed again at this time after it was refused, cancelled or expired
     /// while the position was open (nil: not waiting).
     public var safetyStopRetryAt: Milliseconds?
+    /// Margin venues: the venue may hold less of it than the books (a reduce-only order was
+    /// refused, or a balance read came up short). Its orders are cancelled, nothing new is sent
+    /// for it, and the venue's holding is read and adopted once none of them works.
+    @Defaulted<False> public var holdingInDoubt = false
     /// The venue's ids of the liquidations booked (a repeated report books nothing).
     @Defaulted<NoStrings> public var liquidations: [String] = []
     /// Next attempt number for identifiers; never reused.

@@ -84,6 +84,7 @@ extension State {
         checkPositionTimers(into: &commands)
         checkEmergencyStop(into: &commands)
         checkBalanceRetry(into: &commands)
+        readDoubtedHoldings(into: &commands)
         checkBackfillRetries(into: &commands)
         closeCandles(into: &commands)
         evaluateEntries(into: &commands)

@@ -156,9 +156,12 @@ extension State {
     }
 
     /// A market entry of `amount`: by quote amount where the instrument allows it (Upbit's market
-    /// buy), else by quantity at the reference price; and what it sets aside (for a buy by
-    /// quantity, the price band over the reference, since it may fill that much worse). Nil when
-    /// there is no price or the quantity would be below the instrument's minimums.
+    /// buy), else by quantity at the reference price; and what it sets aside: the price band over
+    /// the reference, since it may fill that much worse (a buy's cost grows with the price, and
+    /// on a margin venue so does either side's margin). When free cash cannot set that aside, the
+    /// quantity shrinks until it can: the venue checks the margin at its own view of the price,
+    /// which may be ahead of the bot's (simulator seeds 507 and 5747 of the futures venue). Nil
+    /// when there is no price or the quantity would be below the instrument's minimums.
     func marketEntry(_ amount: Fixed, _ market: MarketState, _ direction: Direction)
         -> (size: OrderRequest.Size, reserve: Fixed)? {
         let fee = feeRate(market)
@@ -166,10 +169,11 @@ extension State {
         if side == .buy, market.instrument.quoteSizedMarketBuys {
             return (.quote(amount), reserve(forNotional: amount, fee: fee))
         }
-        guard let price = marketReference(market, side), price.isPositive,
-              let quantity = entryQuantity(amount, price: price, market.instrument) else { return nil }
-        let worst = side == .buy ? price * (Fixed.one + config.risk.priceBand) : price
-        return (.quantity(quantity), Fixed.min(reserve(forNotional: worst * quantity, fee: fee), cash))
+        guard let price = marketReference(market, side), price.isPositive else { return nil }
+        let worst = side == .buy || venue.isMargin ? price * (Fixed.one + config.risk.priceBand) : price
+        let affordable = Fixed.min(amount, market.instrument.flooredQuote(cash / reserve(forNotional: 1, fee: fee)) * price / worst)
+        guard let quantity = entryQuantity(affordable, price: price, market.instrument) else { return nil }
+        return (.quantity(quantity), reserve(forNotional: worst * quantity, fee: fee))
     }
 
     /// The price a market order by quantity is sized at: the touch it takes (best ask for a buy,

@@ -90,6 +90,10 @@ extension State {
     /// A market exit of everything not already promised to a working exit.
     mutating func placeExitNow(_ index: Int, reason: ExitReason, into commands: inout [Command]) {
         guard let market = market(positions[index].market) else { return }
+        guard !positions[index].holdingInDoubt else {
+            positions[index].pendingExit = reason  // sent once the venue's holding is known
+            return
+        }
         positions[index].pendingExit = nil
         positions[index].exitRetryAt = nil
         let free = freeQuantity(positions[index])

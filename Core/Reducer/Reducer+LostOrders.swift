@@ -118,6 +118,11 @@ extension State {
             var position = Position(id: probe.positionId, market: update.market, direction: adoptedDirection(update),
                                     phase: .opening, entryAmount: update.executedQuote)
             position.nextAttempt = nextAttemptAfterProbes(of: probe.positionId, adopting: update.identifier, base: probe.attemptBase)
+            if positions.count >= config.capital.maxPositions {
+                // the venue holds it whatever the limit says now: it was sent before the limit was
+                // lowered, in a step a crash lost (simulator seed 3386 of the futures venue)
+                counters.positionsBeforeLimit = Swift.max(counters.positionsBeforeLimit ?? 0, probe.positionId + 1)
+            }
             let at = positions.firstIndex { $0.id > position.id } ?? positions.count
             positions.insert(position, at: at)
             index = at

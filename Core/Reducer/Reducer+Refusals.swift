@@ -15,6 +15,8 @@ extension State {
     static let insufficientFunds = "insufficient_funds"
     /// Error names the venue gateways make up for requests that never left the process.
     static let unsentRefusals: Set<String> = ["banned", "rate_limited", "not_sent"]
+    /// A margin venue's refusal of a reduce-only order: it holds nothing the order would reduce.
+    static let nothingToReduce = "reduce_only_rejected"
     static let entryBackoffFirstMilliseconds: Milliseconds = 30_000
     static let entryBackoffMaximumMilliseconds: Milliseconds = 600_000
     static let stuckRetryFirstMilliseconds: Milliseconds = 60_000
@@ -41,6 +43,12 @@ extension State {
             commands.append(notification(.warning, order.market, "order \(identifier) rejected: \(error)"))
         }
         if order.purpose == .entry || order.purpose == .entryFallback { backOffEntries(into: &commands) }
+        if error == State.nothingToReduce, order.purpose == .exit || order.purpose == .restingTakeProfit, venue.isMargin,
+           let index = positionIndex(id: order.positionId), positions[index].quantity.isPositive {
+            detach(order)
+            if order.purpose == .exit { positions[index].pendingExit = order.exitReason }
+            return doubtHolding(index, into: &commands)
+        }
         orderGone(order, rejected: !unsent, into: &commands)
         if unsent, order.purpose == .exit, let index = positionIndex(id: order.positionId),
            positions[index].pendingExit != nil {
@@ -129,8 +137,11 @@ extension State {
         return false
     }
 
+    /// Stale balances are read once no order of ours works, or on a margin venue once every
+    /// order is confirmed working (`balancesFetched` can then adopt the cash alone).
     mutating func fetchStaleBalancesIfQuiet(into commands: inout [Command]) {
-        guard risk.balancesStale, orders.isEmpty, risk.balanceRequestId == nil, !risk.reconciling else { return }
+        let quiet = orders.isEmpty || (venue.isMargin && probes.isEmpty && orders.values.allSatisfy { $0.phase == .open })
+        guard risk.balancesStale, quiet, risk.balanceRequestId == nil, !risk.reconciling else { return }
         risk.balancesStale = false
         fetchBalances(into: &commands)
     }

@@ -23,6 +23,7 @@ extension State {
 
     mutating func placeSafetyStop(_ index: Int, into commands: inout [Command]) {
         guard let buffer = venue.safetyStopBuffer, positions[index].phase == .open, positions[index].quantity.isPositive,
+              !positions[index].holdingInDoubt,
               !hasSafetyStop(positions[index]), let trigger = safetyStopTrigger(positions[index], buffer: buffer),
               trigger.isPositive else { return }
         positions[index].safetyStopRetryAt = nil

@@ -97,7 +97,7 @@ import TestSupport
         let fired = run(&state, [filled("t-1-x2", "BTCUSDT", quantity: "0.1", quote: "5061", fee: "2.0244", at: at(30, 6, 100))])
         #expect(legs(fired).map(\.reason) == [.exchangeStop])
         #expect(state.positions.count == 1)  // the exit's answer is still to come
-        let refused = run(&state, [.orderRejected(identifier: "t-1-s3", error: "reduce_only_reject", time: at(30, 6, 200))])
+        let refused = run(&state, [.orderRejected(identifier: "t-1-s3", error: "reduce_only_rejected", time: at(30, 6, 200))])
         #expect(state.positions.isEmpty)
         #expect(!refused.contains { if case .placeOrder = $0 { true } else { false } })
         #expect(!run(&state, [.timerFired(time: at(30, 20))]).contains { if case .placeOrder = $0 { true } else { false } })

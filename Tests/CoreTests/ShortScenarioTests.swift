@@ -16,8 +16,10 @@ import TestSupport
         let sell = OrderRequest(identifier: "t-1-b1", market: "BTCUSDT", side: .sell, kind: .market, size: .quantity(fixed("0.1")))
         #expect(commands == [.placeOrder(sell)])
         #expect(state.positions.map(\.direction) == [.short])
-        #expect(state.orders["t-1-b1"]?.reserved == 5_002)  // 5,000 margin + 2 fee
-        #expect(state.cash == 4_998)
+        // the margin at the price band's worst price (5 % above 50,000: a fill higher asks more
+        // margin) + its 0.04 % fee
+        #expect(state.orders["t-1-b1"]?.reserved == fixed("5252.1"))
+        #expect(state.cash == fixed("4747.9"))
     }
 
     @Test func aShortTakesProfitBelowItsEntry() {
@@ -152,7 +154,7 @@ import TestSupport
                                            status: .cancelled)])
         let sell = OrderRequest(identifier: "t-1-f2", market: "BTCUSDT", side: .sell, kind: .market, size: .quantity(fixed("0.1")))
         #expect(fallback == [.placeOrder(sell)])
-        #expect(state.cash == 4_998)
+        #expect(state.cash == fixed("4747.9"))  // 5,250 margin at the band's worst price + 2.1 fee set aside
     }
 
     @Test func aSpotVenueRefusesShortsAtValidation() {

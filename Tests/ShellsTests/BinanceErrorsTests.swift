@@ -16,7 +16,7 @@ import Testing
         (-2011, .rejected("cancel_rejected")), (-2013, .rejected("no_such_order")),
         (-2014, .fatalConfiguration), (-2015, .fatalConfiguration),
         (-2018, .rejected("balance_not_sufficient")), (-2019, .rejected("margin_not_sufficient")),
-        (-2021, .rejected("order_would_immediately_trigger")), (-2022, .rejected("reduce_only_reject")),
+        (-2021, .rejected("order_would_immediately_trigger")), (-2022, .rejected("reduce_only_rejected")),
         (-2023, .rejected("user_in_liquidation")), (-2024, .rejected("position_not_sufficient")),
         (-2025, .rejected("max_open_order_exceeded")), (-2027, .rejected("max_leverage_ratio")),
         (-2028, .rejected("min_leverage_ratio")), (-4003, .rejected("quantity_less_than_zero")),

@@ -50,7 +50,7 @@ public enum BinanceErrors {
         add(-2018, "balance_not_sufficient")
         add(-2019, "margin_not_sufficient")
         add(-2021, "order_would_immediately_trigger")
-        add(-2022, "reduce_only_reject")
+        add(-2022, "reduce_only_rejected")
         add(-2023, "user_in_liquidation")
         add(-2024, "position_not_sufficient")
         add(-2025, "max_open_order_exceeded")
