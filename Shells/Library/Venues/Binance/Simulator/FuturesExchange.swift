@@ -140,7 +140,7 @@ public struct FuturesExchange: Sendable {
         }
         guard let price = referencePrice(request) else { return "market_offline" }
         if price * quantity < FuturesExchange.minimumNotional { return "min_notional" }  // -4164
-        if openingCost(price * quantity, fee: takerFee) > available { print("DEBUG refuse price \(price) q \(quantity) cost \(openingCost(price * quantity, fee: takerFee)) available \(available) locked \(locked) book \(String(describing: books[request.market])) positions \(positions)"); return "insufficient_funds_margin" }  // -2019
+        if openingCost(price * quantity, fee: takerFee) > available { return "insufficient_funds_margin" }  // -2019
         return nil
     }
 
