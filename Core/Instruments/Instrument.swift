@@ -32,11 +32,15 @@ public struct Instrument: Equatable, Codable, Sendable {
     /// Whether a market buy can be sized by the quote amount to spend (Upbit's `ord_type=price`);
     /// otherwise every order is sized by quantity.
     public var quoteSizedMarketBuys: Bool
+    /// A perpetual's maintenance-margin brackets by notional, lowest first (empty: unknown, the
+    /// liquidation price is estimated with `MaintenanceTier.fallback`).
+    @Defaulted<NoTiers> public var maintenanceTiers: [MaintenanceTier] = []
 
     public init(symbol: String, baseAsset: String, quoteAsset: String, kind: Kind, tickScheme: TickScheme,
                 quantityStep: Fixed, minimumQuantity: Fixed = 0, maximumQuantity: Fixed = Instrument.largest,
                 minimumNotional: Fixed, maximumNotional: Fixed = Instrument.largest, quoteDecimals: Int,
-                makerFee: Fixed? = nil, takerFee: Fixed? = nil, quoteSizedMarketBuys: Bool = false) {
+                makerFee: Fixed? = nil, takerFee: Fixed? = nil, quoteSizedMarketBuys: Bool = false,
+                maintenanceTiers: [MaintenanceTier] = []) {
         self.symbol = symbol
         self.baseAsset = baseAsset
         self.quoteAsset = quoteAsset
@@ -51,6 +55,7 @@ public struct Instrument: Equatable, Codable, Sendable {
         self.makerFee = makerFee
         self.takerFee = takerFee
         self.quoteSizedMarketBuys = quoteSizedMarketBuys
+        self.maintenanceTiers = maintenanceTiers
     }
 
     /// No limit (far below anything that could overflow a product of two amounts).

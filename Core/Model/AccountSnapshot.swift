@@ -8,7 +8,8 @@ public struct AccountSnapshot: Equatable, Codable, Sendable {
     /// Cash locked by working orders; nil when the snapshot does not say.
     public var lockedCash: Fixed?
     /// By market symbol. A snapshot lists the markets it knows of: a market it leaves out holds
-    /// nothing in a full snapshot (`balancesFetched`) and is not compared in a push.
+    /// nothing in a full snapshot (`balancesFetched`) and is not compared in a push. On a margin
+    /// venue the size is signed: a short position is negative.
     public var holdings: [String: Fixed]
 
     public init(cash: Fixed?, lockedCash: Fixed?, holdings: [String: Fixed] = [:]) {

@@ -137,12 +137,22 @@ public struct LedgerEntry: Equatable, Codable, Sendable {
 
 extension Position {
     /// Margin venues: the price at which an isolated position is liquidated (binance-futures.md
-    /// §8 with `cum` = 0): long (Q·E − M) / (Q·(1 − r)), short (Q·E + M) / (Q·(1 + r)) for quantity
-    /// Q, entry E, margin M and maintenance margin rate r. Nil without quantity or margin.
-    public func isolatedLiquidationPrice(maintenanceMarginRate rate: Fixed) -> Fixed? {
+    /// §8), with the maintenance bracket of its notional, recomputed once with the bracket the
+    /// price itself falls in when that is another. Nil without quantity or margin.
+    public func isolatedLiquidationPrice(_ instrument: Instrument) -> Fixed? {
+        guard let entry = entryPrice else { return nil }
+        let tier = instrument.maintenanceTier(notional: quantity * entry)
+        guard let price = isolatedLiquidationPrice(tier) else { return nil }
+        let other = instrument.maintenanceTier(notional: quantity * price)
+        return other == tier ? price : isolatedLiquidationPrice(other) ?? price
+    }
+
+    /// Long (Q·E − M − cum) / (Q·(1 − r)), short (Q·E + M + cum) / (Q·(1 + r)) for quantity Q,
+    /// entry E, margin M (the isolated wallet), and the bracket's rate r and amount cum.
+    public func isolatedLiquidationPrice(_ tier: MaintenanceTier) -> Fixed? {
         guard quantity.isPositive, margin.isPositive, let entry = entryPrice else { return nil }
-        let price = direction == .long ? (quantity * entry - margin) / (quantity * (Fixed.one - rate))
-                                       : (quantity * entry + margin) / (quantity * (Fixed.one + rate))
+        let price = direction == .long ? (quantity * entry - margin - tier.amount) / (quantity * (Fixed.one - tier.rate))
+                                       : (quantity * entry + margin + tier.amount) / (quantity * (Fixed.one + tier.rate))
         return price.isPositive ? price : .zero
     }
 }

@@ -73,6 +73,8 @@ extension State {
             }
         }
         if positionIndex(market: market.code) != nil { return ("position_open", nil) }
+        // the venue would refuse the leverage (Binance: -4028 when it is set before the entry)
+        if let maximum = market.instrument.maximumLeverage, venue.leverage > maximum { return ("leverage_above_maximum", nil) }
         if let until = risk.cooldownUntil[market.code], now < until { return ("cooling_down", nil) }
         if positions.count >= config.capital.maxPositions { return ("max_positions", nil) }
         if let halt = entryHaltReason { return (halt, nil) }

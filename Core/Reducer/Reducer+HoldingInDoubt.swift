@@ -27,7 +27,9 @@ extension State {
         for position in positions where position.holdingInDoubt {
             for identifier in position.orderIdentifiers { cancel(identifier, into: &commands) }
         }
-        guard probes.isEmpty, positions.contains(where: { $0.holdingInDoubt && $0.orderIdentifiers.isEmpty }) else { return }
+        // a failed read is asked again on its own schedule (`checkBalanceRetry`), not every second
+        guard probes.isEmpty, risk.nextBalanceFetchAt == nil,
+              positions.contains(where: { $0.holdingInDoubt && $0.orderIdentifiers.isEmpty }) else { return }
         refetchBalances(into: &commands)
     }
 
@@ -44,7 +46,7 @@ extension State {
                 continue
             }
             positions[index].holdingInDoubt = false
-            let held = account.holdings[position.market] ?? 0
+            let held = venueHolds(account, of: position)
             if held < position.quantity {
                 commands.append(notification(.warning, position.market,
                     "the venue holds \(held) of position \(position.id)'s \(position.quantity) (closed outside the bot: a liquidation, or by hand): the rest is written off"))
@@ -68,7 +70,7 @@ extension State {
     mutating func doubtShortHoldings(_ account: AccountSnapshot, into commands: inout [Command]) {
         guard venue.isMargin, quietSinceBalanceRequest else { return }
         for index in positions.indices where positions[index].phase == .open && !positions[index].holdingInDoubt {
-            let held = account.holdings[positions[index].market] ?? 0
+            let held = venueHolds(account, of: positions[index])
             if held < positions[index].quantity { doubtHolding(index, into: &commands) }
         }
     }

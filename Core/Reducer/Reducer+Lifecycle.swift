@@ -30,7 +30,7 @@ extension State {
             afterSell(index, endedExit: order.exitReason, into: &commands)
         case .safetyStop:
             recordLeg(index, order, into: &commands)
-            safetyStopEnded(index, into: &commands)
+            safetyStopEnded(index, ended: order, into: &commands)
         }
     }
 
@@ -45,7 +45,7 @@ extension State {
             positions[index].restingTakeProfitFailed = true
             afterSell(index, endedExit: nil, into: &commands)
         case .safetyStop:
-            safetyStopEnded(index, into: &commands)
+            safetyStopEnded(index, ended: order, into: &commands)
         case .exit:
             guard let reason = order.exitReason else { return }
             // Another order (the exchange's safety stop, a liquidation) closed the position

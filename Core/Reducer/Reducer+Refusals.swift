@@ -129,12 +129,7 @@ extension State {
             for order in orders.values { reserved += order.reserved }
             if free + (account.lockedCash ?? 0) != cash + reserved { return true }
         }
-        for (market, held) in account.holdings {
-            var booked: Fixed = 0
-            for position in positions where position.market == market { booked += position.quantity }
-            if held < booked { return true }
-        }
-        return false
+        return positions.contains { account.holdings[$0.market] != nil && venueHolds(account, of: $0) < $0.quantity }
     }
 
     /// Stale balances are read once no order of ours works, or on a margin venue once every

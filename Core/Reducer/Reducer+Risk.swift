@@ -137,9 +137,17 @@ extension State {
     func agreesOnEverythingButCash(_ account: AccountSnapshot) -> Bool {
         guard venue.isMargin, quietSinceBalanceRequest else { return false }
         var books: [String: Fixed] = [:]
-        for position in positions { books[position.market, default: 0] += position.quantity }
+        for position in positions { books[position.market, default: 0] += position.direction.sign * position.quantity }
         let markets = Set(books.keys).union(account.holdings.keys)
         return markets.allSatisfy { (books[$0] ?? 0) == (account.holdings[$0] ?? 0) }
+    }
+
+    /// What the venue holds in `position`'s direction: a spot venue's coins, or a margin venue's
+    /// signed size read the position's way (a short is negative there; the other way holds none).
+    func venueHolds(_ account: AccountSnapshot, of position: Position) -> Fixed {
+        let held = account.holdings[position.market] ?? 0
+        guard venue.isMargin else { return held }
+        return Fixed.max(.zero, position.direction.sign * held)
     }
 
     /// No order of ours ended since the balances were asked for, none is being searched for,
@@ -162,7 +170,7 @@ extension State {
         var index = 0
         while index < positions.count {
             let position = positions[index]
-            let exchangeHeld = account.holdings[position.market] ?? 0
+            let exchangeHeld = venueHolds(account, of: position)
             if exchangeHeld < position.quantity {
                 commands.append(notification(.warning, position.market,
                     "exchange holds \(exchangeHeld) of position \(position.id)'s \(position.quantity): adopted"))

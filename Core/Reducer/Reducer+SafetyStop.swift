@@ -10,6 +10,10 @@
 ///   after a restart (the order is asked about like any other).
 /// - Refused, cancelled or expired while the position is still open, it is placed again after
 ///   `safetyStopRetryMilliseconds` (a position is never left unprotected for long).
+/// - It follows the strategy's stop toward protection: after a partial take-profit moved the stop
+///   to break-even, the working stop is cancelled and, once the cancel is confirmed, placed again
+///   at once at the new trigger (the venue keeps one close-all stop per side, so the old one
+///   goes first).
 extension State {
     static let safetyStopRetryMilliseconds: Milliseconds = 30_000
 
@@ -38,18 +42,42 @@ extension State {
     }
 
     /// The safety stop ended (filled, cancelled, expired, refused or never sent): close the
-    /// position when flat, else place it again a little later.
-    mutating func safetyStopEnded(_ index: Int, into commands: inout [Command]) {
+    /// position when flat, else place it again: at once when it was cancelled to move, else a
+    /// little later.
+    mutating func safetyStopEnded(_ index: Int, ended: Order, into commands: inout [Command]) {
         if positions[index].quantity.isZero {
             return afterSell(index, endedExit: nil, into: &commands)
         }
-        positions[index].safetyStopRetryAt = Time.adding(now, State.safetyStopRetryMilliseconds)
+        let moved = safetyStopIsBehind(ended, positions[index])
+        let id = positions[index].id
+        positions[index].safetyStopRetryAt = moved ? now : Time.adding(now, State.safetyStopRetryMilliseconds)
         afterSell(index, endedExit: nil, into: &commands)
+        if moved, let index = positionIndex(id: id) { checkSafetyStop(index, into: &commands) }
+    }
+
+    /// The stop's trigger is looser than the position's stop now asks (a long's below the new
+    /// trigger, a short's above).
+    func safetyStopIsBehind(_ order: Order, _ position: Position) -> Bool {
+        guard let buffer = venue.safetyStopBuffer, case .protectiveStop(let current) = order.request.kind,
+              let trigger = safetyStopTrigger(position, buffer: buffer) else { return false }
+        return position.direction == .long ? trigger > current : trigger < current
+    }
+
+    /// A working stop left behind by the position's stop is cancelled (and placed again when the
+    /// cancel is confirmed: `safetyStopEnded`).
+    mutating func moveSafetyStop(_ index: Int, into commands: inout [Command]) {
+        guard venue.safetyStopBuffer != nil, probes.isEmpty, !positions[index].holdingInDoubt else { return }
+        for identifier in positions[index].orderIdentifiers {
+            guard let order = orders[identifier], order.purpose == .safetyStop, order.phase == .open,
+                  safetyStopIsBehind(order, positions[index]) else { continue }
+            cancel(identifier, into: &commands)
+        }
     }
 
     /// A position waiting for its safety stop gets it once the retry time has come (and no lost
     /// order is being looked for).
     mutating func checkSafetyStop(_ index: Int, into commands: inout [Command]) {
+        moveSafetyStop(index, into: &commands)
         guard venue.safetyStopBuffer != nil, probes.isEmpty, let retryAt = positions[index].safetyStopRetryAt,
               now >= retryAt else { return }
         placeSafetyStop(index, into: &commands)

@@ -43,7 +43,7 @@ struct StatusCommand: ParsableCommand {
             let takeProfit = position.takeProfitPrice?.rounded(places: 4) ?? 0
             let stop = position.stopPrice?.rounded(places: 4) ?? 0
             let liquidation = current.venue.isMargin
-                ? position.isolatedLiquidationPrice(maintenanceMarginRate: StatusCommand.maintenanceMarginRate)
+                ? position.isolatedLiquidationPrice(current.instrument(for: position.market))
                     .map { ", liquidation ≈ \($0.rounded(places: 4))" } ?? "" : ""
             print("position \(position.id) \(position.market) \(position.direction.rawValue) \(position.phase.rawValue): "
                   + "\(position.quantity) at \(entry), take profit \(takeProfit), stop \(stop)\(liquidation)")
@@ -57,17 +57,13 @@ struct StatusCommand: ParsableCommand {
         print("exit legs so far: \(legs)")
     }
 
-    /// The maintenance margin rate of the liquidation price shown (Binance's lowest bracket, the
-    /// fact sheet's example) until the venue's leverage brackets are read.
-    static let maintenanceMarginRate = Fixed("0.004")!
-
     /// Amounts are named by the quote asset (`equity_krw` on Upbit); a margin venue's positions
     /// also say their direction.
     static func json(_ state: State, lastSequence: UInt64, exitLegs: Int) -> String {
         let margin = state.venue.isMargin
         let positions = state.positions.map { position -> String in
             var direction = margin ? "\"direction\":\"\(position.direction.rawValue)\"," : ""
-            if margin, let price = position.isolatedLiquidationPrice(maintenanceMarginRate: StatusCommand.maintenanceMarginRate) {
+            if margin, let price = position.isolatedLiquidationPrice(state.instrument(for: position.market)) {
                 direction += "\"liquidation_price\":\"\(price.rounded(places: 4))\","
             }
             return "{\"id\":\(position.id),\"market\":\"\(position.market)\",\(direction)\"phase\":\"\(position.phase.rawValue)\","

@@ -264,12 +264,22 @@ public actor LiveDriver {
             for event in events { process(event.withTime(now())) }
         case .notice(let text):
             logger.warning("\(text)")
+        case .lookUp(let ask):
+            Task {
+                let events = await ask()
+                await self.applyLookedUp(events)
+            }
         case .reconnect(let why):
             logger.notice("private stream: \(why); connecting again")
             if let privateLink { Task { await privateLink.reconnect() } }
         case .refused(let why): rejectFrame(why)
         case .ignored: break
         }
+    }
+
+    /// What a private frame's look-up found, dated on arrival like the frame would have been.
+    func applyLookedUp(_ events: [Event]) {
+        for event in events { process(event.withTime(now())) }
     }
 
     /// Counts a refused frame; logs the first ten, then every thousandth.

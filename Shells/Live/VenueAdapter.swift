@@ -92,6 +92,9 @@ public enum PrivateInput {
     case reconnect(String)
     /// Something the operator should know (a setting changed outside the bot): logged.
     case notice(String)
+    /// A fact the frame announces without stating it (Binance's funding update with `bc` 0): the
+    /// venue is asked, off the driver, and what it answers is applied when it comes.
+    case lookUp(@Sendable () async -> [Event])
     case ignored
     case refused(String)
 }

@@ -30,6 +30,12 @@ extension LocalBinance {
         exchange.positions.filter { !$0.value.quantity.isZero }.mapValues(\.quantity)
     }
 
+    /// Books a funding line in the account's income history, as a settlement does (for readers
+    /// of `GET /fapi/v1/income` tested without waiting for 00:00, 08:00 or 16:00 UTC).
+    public func recordFunding(_ symbol: String, amount: Fixed, time: Milliseconds) {
+        ledger.addIncome(symbol, "FUNDING_FEE", amount, tradeId: nil, time: time)
+    }
+
     /// The mark price the server holds for a symbol.
     public func markPrice(_ symbol: String) -> Fixed? { market.marks[symbol].flatMap { $0["p"]?.decimal } }
 }

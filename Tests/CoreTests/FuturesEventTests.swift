@@ -32,14 +32,14 @@ import TestSupport
         #expect(!run(&state, [.timerFired(time: boundary + 59_000)]).contains { if case .fetchBalances = $0 { true } else { false } })
         let asked = run(&state, [.timerFired(time: boundary + 60_000)])
         guard case .fetchBalances(let requestId)? = asked.last else { Issue.record("\(asked)"); return }
-        let venue = AccountSnapshot(cash: fixed("4997.5"), lockedCash: 0, holdings: ["BTCUSDT": fixed("0.1")])
+        let venue = AccountSnapshot(cash: fixed("4997.5"), lockedCash: 0, holdings: ["BTCUSDT": fixed("-0.1")])  // the short
         let adopted = run(&state, [.balancesFetched(requestId: requestId, account: venue, time: boundary + 60_100)])
         #expect(state.cash == fixed("4997.5"))
         #expect(adopted.count == 1)
         // a venue that holds another size says something else happened: nothing is adopted then
         let next = run(&state, [.timerFired(time: boundary + 28_860_000)])
         guard case .fetchBalances(let second)? = next.last else { Issue.record("\(next)"); return }
-        let other = AccountSnapshot(cash: 100, lockedCash: 0, holdings: ["BTCUSDT": fixed("0.05")])
+        let other = AccountSnapshot(cash: 100, lockedCash: 0, holdings: ["BTCUSDT": fixed("-0.05")])
         run(&state, [.balancesFetched(requestId: second, account: other, time: boundary + 28_860_100)])
         #expect(state.risk.balanceRequestId == nil)
         #expect(state.cash == fixed("4997.5"))
@@ -114,12 +114,54 @@ import TestSupport
         long.enteredQuote = 600
         long.quantity = fixed("0.01")
         long.margin = 200
-        #expect(long.isolatedLiquidationPrice(maintenanceMarginRate: fixed("0.004"))?.floored(places: 2) == fixed("40160.64"))
+        #expect(long.isolatedLiquidationPrice(TestVenue.instrument)?.floored(places: 2) == fixed("40160.64"))  // 0.4 % without brackets
         var short = Position(id: 2, market: "BTCUSDT", direction: .short, phase: .open, entryAmount: 600)
         short.enteredQuantity = fixed("0.01")
         short.enteredQuote = 600
         short.quantity = fixed("0.01")
         short.margin = 200
-        #expect(short.isolatedLiquidationPrice(maintenanceMarginRate: fixed("0.004"))?.floored(places: 2) == fixed("79681.27"))
+        #expect(short.isolatedLiquidationPrice(TestVenue.instrument)?.floored(places: 2) == fixed("79681.27"))
+    }
+
+    /// Binance's BTCUSDT brackets (the local server's): up to 50,000 at 0.4 %, up to 600,000 at
+    /// 0.5 % with cum 50.
+    static let bracketed: Instrument = {
+        var instrument = TestVenue.instrument
+        instrument.maintenanceTiers = [MaintenanceTier(notionalCap: 50_000, rate: fixed("0.004"), amount: 0),
+                                       MaintenanceTier(notionalCap: 600_000, rate: fixed("0.005"), amount: 50)]
+        return instrument
+    }()
+
+    static func long(_ quantity: String, at entry: Fixed, leverage: Int) -> Position {
+        var long = Position(id: 1, market: "BTCUSDT", direction: .long, phase: .open, entryAmount: entry * fixed(quantity))
+        long.enteredQuantity = fixed(quantity)
+        long.enteredQuote = entry * fixed(quantity)
+        long.quantity = fixed(quantity)
+        long.margin = entry * fixed(quantity) / Fixed(leverage)
+        return long
+    }
+
+    /// 10 BTC long at 60,000, leverage 3: the notional's bracket (0.5 %, cum 50):
+    /// (600,000 − 200,000 − 50) / (10 × 0.995).
+    @Test func theBracketOfTheNotionalGivesTheRateAndTheAmount() {
+        let position = LiquidationPriceTests.long("10", at: 60_000, leverage: 3)
+        #expect(position.isolatedLiquidationPrice(LiquidationPriceTests.bracketed)?.floored(places: 2) == fixed("40195.97"))
+    }
+
+    /// 1 BTC at 60,000 (60,000 of notional: the 0.5 % bracket) liquidates near 40,150, whose
+    /// notional is in the 0.4 % bracket: recomputed with it, as the fact sheet says.
+    @Test func aPriceInAnotherBracketIsRecomputedWithIt() {
+        let position = LiquidationPriceTests.long("1", at: 60_000, leverage: 3)
+        #expect(position.isolatedLiquidationPrice(LiquidationPriceTests.bracketed)?.floored(places: 2) == fixed("40160.64"))
+        #expect(position.isolatedLiquidationPrice(LiquidationPriceTests.bracketed.maintenanceTiers[1])?.floored(places: 2)
+                == fixed("40150.75"))
+    }
+
+    /// A leverage above what the symbol allows is no entry: the venue would refuse it.
+    @Test func aLeverageAboveTheSymbolsMaximumEntersNothing() {
+        let (_, _, refused) = givenShortSent(leverage: 21)  // the test perpetual allows 20
+        #expect(!refused.contains { if case .placeOrder = $0 { true } else { false } })
+        let (_, _, allowed) = givenShortSent(leverage: 20)
+        #expect(allowed.contains { if case .placeOrder = $0 { true } else { false } })
     }
 }

@@ -68,7 +68,7 @@ import TestSupport
             return
         }
         let answer = run(&state, [.balancesFetched(requestId: request,
-                                                   account: AccountSnapshot(cash: 4_998, lockedCash: 0, holdings: ["BTCUSDT": fixed("0.1")]),
+                                                   account: AccountSnapshot(cash: 4_998, lockedCash: 0, holdings: ["BTCUSDT": fixed("-0.1")]),
                                                    time: at(30, 7, 100))])
         #expect(!state.positions[0].holdingInDoubt)
         #expect(HoldingInDoubtTests.placed(answer) == [SafetyStopTests.buyBack("t-1-s4")])
@@ -94,6 +94,21 @@ import TestSupport
         let fired = run(&state, [filled("t-1-x2", "BTCUSDT", quantity: "0.1", quote: "5061", fee: "2.0244", at: at(30, 6, 300))])
         #expect(legs(fired).map(\.reason) == [.exchangeStop])
         #expect(state.positions.isEmpty)
+    }
+
+    /// A margin venue's sizes are signed: a venue that holds the other direction holds none of
+    /// the short (a long of the same size must not pass for it).
+    @Test func aHoldingOfTheOtherDirectionIsNoneOfThePosition() {
+        var (state, _, _) = givenShortOpen(safetyStopBuffer: SafetyStopTests.buffer)
+        run(&state, [.orderAccepted(identifier: "t-1-x2", uuid: "a-x2", time: at(30, 5, 300))])
+        guard let request = HoldingInDoubtTests.balanceRequest(run(&state, [.userStreamRestored(time: at(30, 6))])) else {
+            Issue.record("no balance request")
+            return
+        }
+        run(&state, [.balancesFetched(requestId: request,
+                                      account: AccountSnapshot(cash: 4_998, lockedCash: 0, holdings: ["BTCUSDT": fixed("0.1")]),
+                                      time: at(30, 6, 100))])
+        #expect(state.positions[0].holdingInDoubt)
     }
 
     /// Seed 633 of the futures simulator: with no order working, the balances are adopted whole;

@@ -103,6 +103,25 @@ import TestSupport
         #expect(!run(&state, [.timerFired(time: at(30, 20))]).contains { if case .placeOrder = $0 { true } else { false } })
     }
 
+    /// A partial take-profit moves the strategy's stop to break-even (49,960.02): the safety stop
+    /// follows, cancelled first (one close-all stop per side) and placed again at once at
+    /// 49,960.02 × 1.002, rounded up to the tick.
+    @Test func theStopFollowsTheStrategysStopToBreakEvenAfterAPartialTakeProfit() {
+        var (state, btc, _) = givenShortOpen({ $0.exit.partialFraction = fixed("0.5") }, safetyStopBuffer: SafetyStopTests.buffer)
+        run(&state, [.orderAccepted(identifier: "t-1-x2", uuid: "a-x2", time: at(30, 5, 300))])
+        let partial = run(&state, [btc.trade(49_850, "0.01", at: at(30, 6), side: .sell)])
+        #expect(partial.contains(.placeOrder(ShortScenarioTests.buyBack("t-1-s3", "0.05"))))
+        #expect(partial.contains(.cancelOrder(identifier: "t-1-x2", uuid: "a-x2", market: "BTCUSDT")))
+        let moved = run(&state, [filled("t-1-x2", "BTCUSDT", quantity: "0", quote: "0", fee: "0", at: at(30, 6, 100),
+                                        status: .cancelled)])
+        let again = OrderRequest(identifier: "t-1-x4", market: "BTCUSDT", side: .buy,
+                                 kind: .protectiveStop(trigger: fixed("50060")), size: .quantity(fixed("0.1")))
+        #expect(moved == [.placeOrder(again)])
+        // confirmed at its new trigger, it stays
+        run(&state, [.orderAccepted(identifier: "t-1-x4", uuid: "a-x4", time: at(30, 6, 200))])
+        #expect(!run(&state, [.timerFired(time: at(30, 8))]).contains { if case .cancelOrder = $0 { true } else { false } })
+    }
+
     @Test func anExpiredStopIsPlacedAgainWhileThePositionIsOpen() {
         var (state, _, _) = givenShortOpen({ $0.risk.staleFeedSeconds = 3_600 }, safetyStopBuffer: SafetyStopTests.buffer)
         run(&state, [.orderAccepted(identifier: "t-1-x2", uuid: "a-x2", time: at(30, 5, 300))])

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Live
+import Logging
 import Shells
 import Testing
 
@@ -66,6 +67,49 @@ import Testing
         }
         let lite = #"{"e":"TRADE_LITE","E":1700000000031,"T":1700000000030,"s":"BTCUSDT","q":"0.010","p":"0","m":false,"c":"sg-42-b1","S":"BUY","L":"60000.0","l":"0.010","t":109100866,"i":7}"#
         guard case .ignored = read(lite) else { Issue.record("TRADE_LITE"); return }
+    }
+
+    /// Binance's own FUNDING_FEE example states no USDT change (`bc` "0"): the amount is asked
+    /// of the income history, and each settlement found becomes its event.
+    @Test func aFundingUpdateWithoutItsAmountIsLookedUpInTheIncomeHistory() async throws {
+        try await withLocalBinance { binance, port in
+            let settledAt: Milliseconds = 1_700_006_400_000
+            await binance.recordFunding("BTCUSDT", amount: Fixed("-0.0585")!, time: settledAt)
+            await binance.recordFunding("ETHUSDT", amount: Fixed("0.01")!, time: settledAt)
+            var settings = Settings()
+            settings.venue = .binanceFutures
+            settings.binance.restURL = "http://127.0.0.1:\(port)"
+            let adapter = BinanceAdapter(settings: settings, paper: false,
+                                         keys: BinanceSigner(apiKey: "local-api-key", secretKey: "local-secret-key"),
+                                         restTimeoutMilliseconds: 5_000)
+            let frame = #"{"e":"ACCOUNT_UPDATE","E":1700006400015,"T":1700006400010,"a":{"m":"FUNDING_FEE","S":"BTCUSDT","B":[{"a":"USDT","wb":"9999.64150000","cw":"9799.64150000","bc":"0"}],"P":[{"s":"BTCUSDT","pa":"0.010","ep":"60000.0","bep":"60030.0","cr":"0","up":"-15.00000000","mt":"isolated","iw":"199.94150000","ps":"BOTH"}]}}"#
+            guard case .lookUp(let ask) = adapter.decodePrivateFrame(Array(frame.utf8)) else {
+                Issue.record("no look-up"); return
+            }
+            #expect(await ask() == [.fundingSettled(market: "BTCUSDT", amount: Fixed("-0.0585")!, settledAt: settledAt,
+                                                    time: settledAt)])
+            #expect(await binance.requestLog.contains("GET /fapi/v1/income"))
+        }
+    }
+
+    /// Live start-up reads the leverage brackets: every instrument gets its maximum leverage and
+    /// maintenance tiers (the local server lists Binance's five BTCUSDT brackets for each symbol).
+    @Test func startUpReadsTheLeverageBracketsIntoTheInstruments() async throws {
+        try await withLocalBinance { binance, port in
+            var settings = Settings()
+            settings.venue = .binanceFutures
+            settings.binance.restURL = "http://127.0.0.1:\(port)"
+            let adapter = BinanceAdapter(settings: settings, paper: false,
+                                         keys: BinanceSigner(apiKey: "local-api-key", secretKey: "local-secret-key"),
+                                         restTimeoutMilliseconds: 5_000)
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let events = await adapter.startUp(now: { 0 }, logger: logger)
+            guard case .marketsListed(let listings, _)? = events.first else { Issue.record("\(events)"); return }
+            #expect(!listings.isEmpty)
+            #expect(listings.allSatisfy { $0.instrument?.maximumLeverage == 125 && $0.instrument?.maintenanceTiers.count == 5 })
+            #expect(await binance.requestLog.contains("GET /fapi/v1/leverageBracket"))
+        }
     }
 
     @Test func aLeverageChangedOutsideTheBotIsSaid() {

@@ -10,6 +10,28 @@ import Testing
 
     static let marketFilled = #"{"orderId":8389765739703625592,"symbol":"BTCUSDT","status":"FILLED","clientOrderId":"sg-p42-entry-1","price":"0.0","avgPrice":"60000.0","origQty":"0.010","executedQty":"0.010","cumQty":"0.010","cumQuote":"600.00000","timeInForce":"GTC","type":"MARKET","reduceOnly":false,"closePosition":false,"side":"BUY","positionSide":"BOTH","stopPrice":"0.0","workingType":"CONTRACT_PRICE","priceProtect":false,"origType":"MARKET","priceMatch":"NONE","selfTradePreventionMode":"EXPIRE_MAKER","goodTillDate":0,"updateTime":1700000000031}"#
 
+    /// §3.1's leverage brackets: numbers or strings, sorted by cap; applied to a listing they give
+    /// the symbol's maximum leverage and maintenance tiers.
+    @Test func leverageBracketsAndWhatTheyMakeOfAnInstrument() throws {
+        let answer = #"[{"symbol":"BTCUSDT","brackets":[{"bracket":2,"initialLeverage":100,"notionalCap":600000,"notionalFloor":50000,"maintMarginRatio":"0.005","cum":50.0},{"bracket":1,"initialLeverage":125,"notionalCap":50000,"notionalFloor":0,"maintMarginRatio":0.004,"cum":0.0}]}]"#
+        let brackets = try BinanceREST.brackets(try json(answer))
+        #expect(brackets["BTCUSDT"] == [
+            BinanceBracket(initialLeverage: 125, notionalCap: 50_000, maintenanceRatio: fixed("0.004"), cumulative: 0),
+            BinanceBracket(initialLeverage: 100, notionalCap: 600_000, maintenanceRatio: fixed("0.005"), cumulative: 50),
+        ])
+        let listings = BinanceBracket.apply(brackets, to: [MarketListing(market: "BTCUSDT", instrument: BinanceVenue.perpetualInstrument),
+                                                           MarketListing(market: "ETHUSDT", instrument: BinanceVenue.perpetualInstrument)])
+        #expect(listings[0].instrument?.maximumLeverage == 125)
+        #expect(listings[0].instrument?.maintenanceTier(notional: 60_000) == MaintenanceTier(notionalCap: 600_000, rate: fixed("0.005"), amount: 50))
+        #expect(listings[1].instrument?.maintenanceTiers == [])  // no brackets: the defaults
+        for hostile in [#"[{"symbol":"BTCUSDT","brackets":[]}]"#,
+                        #"[{"symbol":"BTCUSDT","brackets":[{"initialLeverage":0,"notionalCap":1,"maintMarginRatio":0.1,"cum":0}]}]"#,
+                        #"[{"symbol":"BTCUSDT","brackets":[{"initialLeverage":5,"notionalCap":1,"maintMarginRatio":1.5,"cum":0}]}]"#,
+                        #"[{"symbol":"BTCUSDT","brackets":[{"initialLeverage":5,"notionalCap":-1,"maintMarginRatio":0.1,"cum":0}]}]"#] {
+            #expect(throws: (any Error).self) { try BinanceREST.brackets(try json(hostile)) }
+        }
+    }
+
     @Test func aFilledMarketOrder() throws {
         let update = try BinanceREST.orderUpdate(try json(BinanceRESTAnswerTests.marketFilled), fillsRequired: true)
         #expect(update == OrderUpdate(identifier: "sg-p42-entry-1", uuid: "8389765739703625592", market: "BTCUSDT",
@@ -77,7 +99,7 @@ import Testing
 
     @Test func theAccountBecomesASnapshot() throws {
         let snapshot = try BinanceREST.accountSnapshot(try json(#"{"totalWalletBalance":"10000.0","availableBalance":"9790.0","assets":[{"asset":"BNB","walletBalance":"1","availableBalance":"1"},{"asset":"USDT","walletBalance":"10000.00000000","unrealizedProfit":"-15.0","marginBalance":"9985.0","maintMargin":"2.34","initialMargin":"210.0","positionInitialMargin":"195.0","openOrderInitialMargin":"15.0","crossWalletBalance":"9800.0","crossUnPnl":"0","availableBalance":"9790.00000000","maxWithdrawAmount":"9790.0","updateTime":1700000100000}],"positions":[{"symbol":"BTCUSDT","positionSide":"BOTH","positionAmt":"-0.010","unrealizedProfit":"-15.0","isolatedMargin":"185.0","notional":"-585.0","isolatedWallet":"200","initialMargin":"195","maintMargin":"2.34","updateTime":1700000100000},{"symbol":"ETHUSDT","positionSide":"BOTH","positionAmt":"0","updateTime":0}]}"#))
-        #expect(snapshot == AccountSnapshot(cash: 9_790, lockedCash: 15, holdings: ["BTCUSDT": fixed("0.01"), "ETHUSDT": 0]))
+        #expect(snapshot == AccountSnapshot(cash: 9_790, lockedCash: 15, holdings: ["BTCUSDT": fixed("-0.01"), "ETHUSDT": 0]))  // signed: a short
     }
 
     @Test func klinesBecomeMinuteCandles() throws {

@@ -32,6 +32,19 @@ import TestSupport
         #expect(exchange.available == fixed("799.6415"))
     }
 
+    /// Paper mode settles funding at the rate the mark frames announced (0.05 % here), not the
+    /// default 0.01 %: 600 × 0.975 × 0.0005 = 0.2925.
+    @Test func paperModePaysFundingAtTheAnnouncedRate() {
+        let executor = FuturesPaperExecutor(FuturesExchange(cash: 1_000, leverage: 3),
+                                            fundingRate: { $0 == "BTCUSDT" ? Fixed("0.0005")! : nil })
+        executor.observe(book: FuturesExchangeTests.book(bid: Fixed("59999.9")!, ask: 60_000, at: t0), frame: UnsafeRawBufferPointer(start: nil, count: 0))
+        _ = executor.execute(.placeOrder(FuturesExchangeTests.order("e1", .buy, "0.010")), at: t0) { _ in }
+        let eight = t0 + 8 * 3_600_000
+        #expect(executor.observe(markPrice: 58_500, market: "BTCUSDT", time: eight - 1_000) == [])
+        #expect(executor.observe(markPrice: 58_500, market: "BTCUSDT", time: eight + 500)
+                == [.fundingSettled(market: "BTCUSDT", amount: fixed("-0.2925"), settledAt: eight, time: eight + 500)])
+    }
+
     @Test func theMarkPriceTriggersAStopThatClosesThePosition() {
         var exchange = FuturesExchange(cash: 10_000, leverage: 1)
         exchange.receive(FuturesExchangeTests.book(bid: 50_000, ask: Fixed("50000.1")!, at: t0))

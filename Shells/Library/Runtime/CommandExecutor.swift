@@ -59,8 +59,13 @@ public final class SimulatedExecutor: CommandExecutor {
 /// trades, books and mark prices.
 public final class FuturesPaperExecutor: CommandExecutor {
     public private(set) var exchange: FuturesExchange
+    /// The funding rate the venue's mark frames last announced for a symbol (nil: the default).
+    let fundingRate: @Sendable (String) -> Fixed?
 
-    public init(_ exchange: FuturesExchange) { self.exchange = exchange }
+    public init(_ exchange: FuturesExchange, fundingRate: @escaping @Sendable (String) -> Fixed? = { _ in nil }) {
+        self.exchange = exchange
+        self.fundingRate = fundingRate
+    }
 
     public var leavesProcess: Bool { false }
 
@@ -74,7 +79,8 @@ public final class FuturesPaperExecutor: CommandExecutor {
     public func observe(book: BookTop, frame: UnsafeRawBufferPointer) { exchange.receive(book) }
 
     public func observe(markPrice: Fixed, market: String, time: Milliseconds) -> [Event] {
-        exchange.receive(markPrice: markPrice, market: market, time: time)
+        if let rate = fundingRate(market) { exchange.fundingRates[market] = rate }  // paid at the rate announced
+        return exchange.receive(markPrice: markPrice, market: market, time: time)
     }
 }
 

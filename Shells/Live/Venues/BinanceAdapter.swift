@@ -20,6 +20,8 @@ public final class BinanceAdapter: VenueAdapter {
     let quotationGateway: BinanceGateway
     let stream = Mutex(BinanceStreamState())
     let upkeepState = Mutex(BinanceUpkeep())
+    /// The funding rate each symbol's mark frames announce (paper mode settles funding at it).
+    let fundingRates = Mutex([String: Fixed]())
     private let queue = DispatchQueue(label: "surge.binance.upkeep")
 
     /// At most this many symbols per `/market` connection (an aggTrade and a markPrice stream
@@ -133,14 +135,22 @@ public final class BinanceAdapter: VenueAdapter {
         }
         guard let info else { return [] }
         if !info.skipped.isEmpty { logger.warning("symbols left out, their rules unreadable: \(info.skipped.prefix(20))") }
-        let instruments = info.listings.compactMap(\.instrument)
+        var brackets: [String: [BinanceBracket]] = [:]
+        if let rest {
+            switch await offload({ rest.leverageBrackets() }) {
+            case .success(let read): brackets = read
+            case let failed: logger.warning("leverage brackets unavailable (\(failed)): maximum leverage taken as 125, liquidation prices estimated at 0.4 %")
+            }
+        }
+        let listings = BinanceBracket.apply(brackets, to: info.listings)
+        let instruments = listings.compactMap(\.instrument)
         gateway?.adopt(instruments)
         quotationGateway.adopt(instruments)
-        var events: [Event] = [.marketsListed(info.listings, time: now())]
+        var events: [Event] = [.marketsListed(listings, time: now())]
         if let rest, let first = info.listings.first?.market,
            case .success(let commission) = await offload({ rest.commissionRate(symbol: first) }) {
             logger.info("commission: maker \(commission.maker), taker \(commission.taker)")
-            events += info.listings.map { .marketRulesReceived(MarketRules(market: $0.market, feeRate: commission.taker), time: now()) }
+            events += listings.map { .marketRulesReceived(MarketRules(market: $0.market, feeRate: commission.taker), time: now()) }
         }
         return events + [.recovered(time: now())]
     }
@@ -152,7 +162,9 @@ public final class BinanceAdapter: VenueAdapter {
             switch try bytes.withUnsafeBytes({ buffer throws(FrameError) in try BinanceMarketFrameDecoder.decode(buffer) }) {
             case .trade(let trade): return .trade(trade)
             case .book(let book): return .book(book)
-            case .markPrice(let mark): return .event(.markPriceReceived(market: mark.symbol, price: mark.markPrice, time: mark.time))
+            case .markPrice(let mark):
+                if paper { fundingRates.withLock { $0[mark.symbol] = mark.fundingRate } }
+                return .event(.markPriceReceived(market: mark.symbol, price: mark.markPrice, time: mark.time))
             case .subscriptionAnswer, .other: return .ignored
             }
         } catch {
@@ -168,9 +180,34 @@ public final class BinanceAdapter: VenueAdapter {
                 return .notice("\(symbol)'s leverage was set to \(leverage) outside the bot: "
                                + "it is set back to \(settings.binance.leverage) before the symbol's next entry")
             }
+            if case .account(let account) = event, let lookUp = fundingLookUp(account) { return lookUp }
             return stream.withLock { $0.input(event) }
         } catch {
             return .refused("malformed private frame skipped: \(error)")
+        }
+    }
+
+    /// A FUNDING_FEE update whose USDT change (`bc`) is 0, as in Binance's own example: the
+    /// amount is asked of `GET /fapi/v1/income` (settlements of the symbol in the 10 minutes up to
+    /// the update); the core books each settlement once, by its time. Unanswered, the funding is
+    /// still caught by the balance read a minute after each funding time.
+    func fundingLookUp(_ account: BinanceAccountUpdate) -> PrivateInput? {
+        guard account.reason == "FUNDING_FEE", let rest,
+              let symbol = account.symbol ?? account.positions.first?.symbol,
+              account.balances.first(where: { $0.asset == BinanceVenue.quoteAsset })?.balanceChange.isZero ?? true else {
+            return nil
+        }
+        let time = account.time
+        return .lookUp { [weak self] in
+            guard let self else { return [] }
+            switch await self.offload({ rest.funding(symbol: symbol, from: time - 600_000, to: time + 60_000) }) {
+            case .success(let lines):
+                return lines.filter { $0.symbol == symbol }.map {
+                    .fundingSettled(market: symbol, amount: $0.amount, settledAt: $0.time, time: $0.time)
+                }
+            default:
+                return []
+            }
         }
     }
 
@@ -180,7 +217,8 @@ public final class BinanceAdapter: VenueAdapter {
         if let gateway { return GatewayExecutor(gateway) }
         let strategy = settings.strategy
         return FuturesPaperExecutor(FuturesExchange(cash: strategy.capital.initialCapital, leverage: settings.binance.leverage,
-                                                    makerFee: strategy.fees.rate, takerFee: strategy.fees.rate))
+                                                    makerFee: strategy.fees.rate, takerFee: strategy.fees.rate),
+                                    fundingRate: { [weak self] symbol in self?.fundingRates.withLock { $0[symbol] } })
     }
 
     /// Binance's names for a request refused because of the keys, their permissions or the account.

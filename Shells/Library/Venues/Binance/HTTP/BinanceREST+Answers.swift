@@ -76,12 +76,49 @@ extension BinanceREST {
         for position in positions {
             let symbol = try BinanceChecks.symbol(position["symbol"]?.string)
             let amount = try BinanceChecks.signedAmount(position["positionAmt"]?.decimal, field: "positionAmt")
-            snapshot.holdings[symbol, default: 0] += amount.magnitude
+            snapshot.holdings[symbol, default: 0] += amount  // signed: a short is negative
         }
         return snapshot
     }
 
     /// `GET /fapi/v3/positionRisk`.
+    /// `GET /fapi/v1/leverageBracket`'s answer by symbol, each symbol's brackets by rising cap.
+    public static func brackets(_ json: JSONValue) throws -> [String: [BinanceBracket]] {
+        let items = try json.elements()
+        guard items.count <= 10_000 else { throw MissingField(description: "implausible bracket symbols: \(items.count)") }
+        var brackets: [String: [BinanceBracket]] = [:]
+        for item in items {
+            let symbol = try BinanceChecks.symbol(item["symbol"]?.string)
+            let tiers = try (item["brackets"] ?? .array([])).elements()
+            guard (1...100).contains(tiers.count) else { throw MissingField(description: "implausible brackets of \(symbol)") }
+            brackets[symbol] = try tiers.map { tier in
+                guard let leverage = tier["initialLeverage"]?.integer, (1...1_000).contains(leverage) else {
+                    throw MissingField(description: "implausible initialLeverage of \(symbol)")
+                }
+                let ratio = try BinanceChecks.amount(tier["maintMarginRatio"]?.decimal, field: "maintMarginRatio")
+                guard ratio < 1 else { throw MissingField(description: "implausible maintMarginRatio of \(symbol)") }
+                return BinanceBracket(initialLeverage: Int(leverage),
+                                      notionalCap: try BinanceChecks.amount(tier["notionalCap"]?.decimal, field: "notionalCap"),
+                                      maintenanceRatio: ratio,
+                                      cumulative: try BinanceChecks.amount(tier["cum"]?.decimal, field: "cum"))
+            }.sorted { $0.notionalCap < $1.notionalCap }
+        }
+        return brackets
+    }
+
+    /// Funding lines of `GET /fapi/v1/income` (other income types are skipped).
+    public static func funding(_ json: JSONValue) throws -> [BinanceFunding] {
+        let items = try json.elements()
+        guard items.count <= 1_000 else { throw MissingField(description: "implausible income lines: \(items.count)") }
+        return try items.compactMap { item in
+            guard item["incomeType"]?.string == "FUNDING_FEE" else { return nil }
+            guard item["asset"]?.string == BinanceVenue.quoteAsset else { return nil }
+            return BinanceFunding(symbol: try BinanceChecks.symbol(item["symbol"]?.string),
+                                  amount: try BinanceChecks.signedAmount(item["income"]?.decimal, field: "income"),
+                                  time: try BinanceChecks.time(item["time"]?.integer, field: "time"))
+        }
+    }
+
     public static func positions(_ json: JSONValue) throws -> [BinancePosition] {
         let items = try json.elements()
         guard items.count <= 10_000 else { throw MissingField(description: "implausible positions: \(items.count)") }

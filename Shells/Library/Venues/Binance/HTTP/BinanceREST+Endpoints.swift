@@ -17,6 +17,8 @@ extension BinanceREST {
     public static let marginType = Endpoint("POST", "/fapi/v1/marginType", .signed, weight: 1)
     public static let positionMode = Endpoint("GET", "/fapi/v1/positionSide/dual", .signed, weight: 30)
     public static let commissionRate = Endpoint("GET", "/fapi/v1/commissionRate", .signed, weight: 20)
+    public static let income = Endpoint("GET", "/fapi/v1/income", .signed, weight: 30)
+    public static let leverageBracket = Endpoint("GET", "/fapi/v1/leverageBracket", .signed, weight: 1)
     public static let countdownCancelAll = Endpoint("POST", "/fapi/v1/countdownCancelAll", .signed, weight: 10)
     public static let createListenKey = Endpoint("POST", "/fapi/v1/listenKey", .apiKey, weight: 1)
     public static let keepListenKeyAlive = Endpoint("PUT", "/fapi/v1/listenKey", .apiKey, weight: 1)
@@ -107,6 +109,19 @@ extension BinanceREST {
             guard maker < 1, taker < 1 else { throw MissingField(description: "implausible commission rate") }
             return BinanceCommission(maker: maker, taker: taker)
         }
+    }
+
+    /// `GET /fapi/v1/leverageBracket`: every symbol's brackets, lowest notional first.
+    public func leverageBrackets() -> Outcome<[String: [BinanceBracket]]> {
+        map(request(BinanceREST.leverageBracket)) { try BinanceREST.brackets($0) }
+    }
+
+    /// `GET /fapi/v1/income?incomeType=FUNDING_FEE`: the funding one symbol paid (negative) or
+    /// received between two times, a line per settlement.
+    public func funding(symbol: String, from start: Milliseconds, to end: Milliseconds) -> Outcome<[BinanceFunding]> {
+        let query = BinanceQuery([("symbol", symbol), ("incomeType", "FUNDING_FEE"), ("startTime", "\(start)"),
+                                  ("endTime", "\(end)"), ("limit", "100")])
+        return map(request(BinanceREST.income, query)) { try BinanceREST.funding($0) }
     }
 
     // MARK: User data stream

@@ -94,7 +94,7 @@ public struct FuturesExchange: Sendable {
     /// What `fetchBalances` answers: free and locked USDT, and each position's size.
     public var account: AccountSnapshot {
         var holdings: [String: Fixed] = [:]
-        for (symbol, position) in positions where !position.quantity.isZero { holdings[symbol] = position.quantity.magnitude }
+        for (symbol, position) in positions where !position.quantity.isZero { holdings[symbol] = position.quantity }  // signed
         return AccountSnapshot(cash: available, lockedCash: locked, holdings: holdings)
     }
 

@@ -126,9 +126,8 @@ private struct MarketSpans {
             if hasResult, let identifier = try reader.integer(identifier) { return .subscriptionAnswer(id: identifier) }
             throw .missing("e")
         }
-        guard let type = try reader.string(event) else { throw .missing("e") }
-        switch type {
-        case "aggTrade":
+        switch try MarketSpans.eventType(event, reader) {
+        case .aggTrade:
             guard let sequentialId = try reader.integer(lowerA) else { throw .missing("a") }
             guard let isMaker = try reader.boolean(maker) else { throw .missing("m") }
             return .trade(Trade(
@@ -138,7 +137,7 @@ private struct MarketSpans {
                 side: isMaker ? .sell : .buy,  // the buyer made the market: the taker sold
                 time: try BinanceChecks.time(try reader.integer(transactionTime), field: "T"),
                 sequentialId: sequentialId))
-        case "bookTicker":
+        case .bookTicker:
             let bidSize = try BinanceChecks.amount(try reader.decimal(upperB), field: "B")
             let askSize = try BinanceChecks.amount(try reader.decimal(upperA), field: "A")
             let bid = try BinanceChecks.amount(try reader.decimal(lowerB), field: "b")
@@ -149,7 +148,7 @@ private struct MarketSpans {
                 totalBidSize: bidSize.doubleValue, totalAskSize: askSize.doubleValue,
                 bestBidPrice: bid.isPositive && bidSize.isPositive ? bid : nil,
                 bestAskPrice: ask.isPositive && askSize.isPositive ? ask : nil))
-        case "depthUpdate":
+        case .depthUpdate:
             let bids = try MarketSpans.side(bids, span: lowerB, field: "b")
             let asks = try MarketSpans.side(asks, span: lowerA, field: "a")
             return .book(BookTop(
@@ -157,15 +156,37 @@ private struct MarketSpans {
                 time: try BinanceChecks.time(try reader.integer(transactionTime ?? eventTime), field: "T"),
                 totalBidSize: bids.total.doubleValue, totalAskSize: asks.total.doubleValue,
                 bestBidPrice: bids.best, bestAskPrice: asks.best))
-        case "markPriceUpdate":
+        case .markPriceUpdate:
             return .markPrice(BinanceMarkPrice(
                 symbol: try BinanceChecks.symbol(try reader.string(symbol), field: "s"),
                 markPrice: try BinanceChecks.positive(try reader.decimal(price), field: "p"),
                 fundingRate: try BinanceChecks.signedAmount(try reader.decimal(fundingRate), field: "r"),
                 nextFundingTime: try BinanceChecks.time(try reader.integer(transactionTime), field: "T"),
                 time: try BinanceChecks.time(try reader.integer(eventTime), field: "E")))
-        default:
+        case .other(let type):
             return .other(type: String(type.prefix(64)))
+        }
+    }
+
+    enum EventType {
+        case aggTrade, bookTicker, depthUpdate, markPriceUpdate
+        case other(String)
+    }
+
+    /// The event type, compared as bytes when written plainly (as Binance does: no String is
+    /// built on the hot path), else read as a JSON string (escapes decoded) and compared.
+    static func eventType(_ span: Range<Int>, _ reader: SpanReader) throws(FrameError) -> EventType {
+        if reader.isString(span, "depthUpdate") { return .depthUpdate }
+        if reader.isString(span, "aggTrade") { return .aggTrade }
+        if reader.isString(span, "markPriceUpdate") { return .markPriceUpdate }
+        if reader.isString(span, "bookTicker") { return .bookTicker }
+        guard let type = try reader.string(span) else { throw .missing("e") }
+        switch type {
+        case "aggTrade": return .aggTrade
+        case "bookTicker": return .bookTicker
+        case "depthUpdate": return .depthUpdate
+        case "markPriceUpdate": return .markPriceUpdate
+        default: return .other(type)
         }
     }
 }
@@ -173,6 +194,13 @@ private struct MarketSpans {
 /// Reads one recorded value again, with a scanner of its own over its bytes.
 private struct SpanReader {
     let bytes: UnsafeRawBufferPointer
+
+    /// The span is exactly `"text"` (a string written without escapes).
+    func isString(_ span: Range<Int>, _ text: StaticString) -> Bool {
+        guard span.count == text.utf8CodeUnitCount + 2, bytes[span.lowerBound] == UInt8(ascii: "\""),
+              bytes[span.upperBound - 1] == UInt8(ascii: "\"") else { return false }
+        return text.withUTF8Buffer { text in text.elementsEqual(bytes[(span.lowerBound + 1)..<(span.upperBound - 1)]) }
+    }
 
     func scanner(_ span: Range<Int>) -> JSONScanner { JSONScanner(UnsafeRawBufferPointer(rebasing: bytes[span])) }
 

@@ -109,7 +109,7 @@ public struct BinanceAccountUpdate: Equatable, Sendable {
     /// the free cash).
     public var snapshot: AccountSnapshot {
         var holdings: [String: Fixed] = [:]
-        for position in positions { holdings[position.symbol, default: 0] += position.amount.magnitude }
+        for position in positions { holdings[position.symbol, default: 0] += position.amount }  // signed
         return AccountSnapshot(cash: nil, lockedCash: nil, holdings: holdings)
     }
 }
