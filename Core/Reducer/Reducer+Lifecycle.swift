@@ -99,7 +99,10 @@ extension State {
         let position = positions[index]
         let verb = position.direction == .long ? "bought" : "sold short"
         commands.append(notification(.entry, position.market,
-            "\(verb) \(position.quantity) \(position.market) at \(entry.floored(places: 4)) for \(position.enteredQuote.floored(places: 0)) \(venue.quoteAsset)"))
+            "\(verb) \(position.enteredQuantity) \(position.market) at \(entry.floored(places: 4)) for \(position.enteredQuote.floored(places: 0)) \(venue.quoteAsset)"))
+        // all of it already closed while the entry worked (a liquidation of its first fills):
+        // nothing is left to manage (simulator seed 8795 of the futures venue)
+        if position.quantity.isZero { return closePosition(index, into: &commands) }
         if config.exit.order == .limitTakeProfit && config.exit.trailingStop.isZero {
             placeRestingTakeProfit(index, into: &commands)
         }

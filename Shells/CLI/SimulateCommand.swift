@@ -50,6 +50,10 @@ struct SimulateCommand: ParsableCommand {
             print("\(outcomes.count) seeds from \(seed), \(steps) steps each, \(crashes) crashes survived: "
                   + "\(failed.isEmpty ? "all passed" : "\(failed.count) FAILED (\(failed.prefix(10).map { String($0.seed) }.joined(separator: ", ")))") "
                   + "in \(String(format: "%.1f", seconds)) s")
+            var reasons: [String: Int] = [:]
+            for outcome in outcomes { for reason in outcome.statistics.exitReasons { reasons[reason.rawValue, default: 0] += 1 } }
+            print("seeds that booked each exit reason: "
+                  + reasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
         if !failed.isEmpty { throw ExitCode.failure }
     }

@@ -45,6 +45,24 @@ import TestSupport
         #expect(state.cash == fixed("4997.5"))
     }
 
+    /// Seed 8795 of the futures simulator: the first fills of an entry are liquidated while the
+    /// rest of it still works; when the entry ends nothing is left, and the position closes
+    /// (it stayed open with nothing in it, and its closing balance read never came).
+    @Test func aPositionLiquidatedWhileItsEntryWorksIsGoneWhenTheEntryEnds() {
+        var (state, _, _) = givenShortSent()
+        state.venue.fundingIntervalMinutes = 480  // a venue with funding reads its cash once a position closes
+        run(&state, [.orderAccepted(identifier: "t-1-b1", uuid: "u-b1", time: at(30, 5, 100))])
+        run(&state, [filled("t-1-b1", "BTCUSDT", quantity: "0.05", quote: "2500", fee: "1", at: at(30, 5, 200),
+                            status: .partiallyFilled)])
+        let liquidated = run(&state, [.positionLiquidated(market: "BTCUSDT", identifier: "autoclose-1", quantity: fixed("0.05"),
+                                                          price: 60_000, fee: fixed("1.2"), time: at(30, 5, 300))])
+        #expect(legs(liquidated).map(\.reason) == [.liquidation])
+        run(&state, [filled("t-1-b1", "BTCUSDT", quantity: "0.05", quote: "2500", fee: "1", at: at(30, 5, 400), status: .expired)])
+        #expect(state.positions.isEmpty)
+        #expect(state.orders.isEmpty)
+        #expect(state.risk.balancesStale)  // the venue's cash is read once nothing works
+    }
+
     @Test func fundingBeyondFreeCashIsTakenFromTheMargin() {
         var (state, _, _) = givenShortOpen()
         run(&state, [.fundingSettled(market: "BTCUSDT", amount: -5_000, settledAt: at(30, 6), time: at(30, 6, 10))])

@@ -72,7 +72,8 @@ func surgeBinary() -> URL {
         let verdicts = first.lines.filter { $0.hasPrefix("seed ") }.sorted()
         #expect(verdicts.count == 3 && verdicts.allSatisfy { $0.contains(": ok, ") && $0.contains("digest ") })
         #expect(verdicts == second.lines.filter { $0.hasPrefix("seed ") }.sorted())
-        #expect(first.lines.last?.contains("3 seeds from 11, 400 steps each") == true)
+        #expect(first.lines.contains { $0.contains("3 seeds from 11, 400 steps each") && $0.contains("all passed") })
+        #expect(first.lines.last?.hasPrefix("seeds that booked each exit reason: ") == true)
     }
 
     @Test func badArgumentsAreRefused() throws {

@@ -67,6 +67,17 @@ func note(_ kind: Core.Notification.Kind, _ text: String) -> Core.Notification {
         }
     }
 
+    /// A flush whose POST failed for the machine's sake (a loopback answer slower than the 10 s
+    /// timeout while every core runs other suites) is tried again as the notifier would, 30 s
+    /// later; a failure for the test's own reasons (the hourly cap) is not a POST at all.
+    static func flush(_ notifier: Notifier, _ clock: Clock) async {
+        await notifier.flush()
+        for _ in 0..<3 where await notifier.log.last?.hasSuffix("retrying later") == true {
+            clock.advance(31)
+            await notifier.flush()
+        }
+    }
+
     @Test func aBadDayCannotSendMoreThanTheHourlyCap() async throws {
         try await withWebhook { url, inbox in
             let clock = Clock()
@@ -77,12 +88,12 @@ func note(_ kind: Core.Notification.Kind, _ text: String) -> Core.Notification {
             for round in 0..<5 {
                 await notifier.enqueue(note(.halt, "halt \(round)"))
                 clock.advance(60)
-                await notifier.flush()
+                await NotifierTests.flush(notifier, clock)
             }
             #expect(await inbox.bodies.count == 2)
             #expect(await notifier.pendingCount == 3)  // waiting for the next hour
             clock.advance(3_600)
-            await notifier.flush()
+            await NotifierTests.flush(notifier, clock)
             #expect(await inbox.bodies.count == 3)
             #expect(await inbox.bodies.last?.contains("halt 4") == true)
             #expect(await notifier.pendingCount == 0)

@@ -25,12 +25,14 @@ extension Simulation {
     }
 
     /// Futures runs: a mark price near the trade (sometimes a jump that fires safety stops, and
-    /// rarely one of 15-40 % that liquidates); what the venue does on it reaches the bot over the
-    /// network.
+    /// rarely one of 15-40 % that liquidates: more often in runs without a safety stop, whose
+    /// positions nothing else protects from it); what the venue does on it reaches the bot over
+    /// the network.
     mutating func markPrice(_ market: String, _ price: Fixed) {
         var jump: Fixed = 0
         if random.chance(3) {
-            jump = random.chance(10) ? Fixed(random.pick([-1, 1]) * random.int(150...400)) / 1_000
+            let large = initialState.venue.safetyStopBuffer == nil ? 50 : 10
+            jump = random.chance(large) ? Fixed(random.pick([-1, 1]) * random.int(150...400)) / 1_000
                                     : Fixed(random.int(-30...30)) / 1_000
         }
         let mark = (price * (Fixed.one + jump)).floored(toMultipleOf: tick(price))

@@ -159,6 +159,9 @@ extension Simulation {
             }
         }
         if case .orderOutcomeUnknown = event { statistics.unknownOutcomes += 1 }
-        trace?.append((event, commands))
+        if trace != nil {
+            let cash = state.cash
+            trace?.append((event, commands, cash))
+        }
     }
 }

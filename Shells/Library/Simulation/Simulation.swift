@@ -98,8 +98,9 @@ public struct Simulation {
     public internal(set) var statistics = Statistics()
     /// FNV-1a of every event and command: equal digests, equal runs.
     public internal(set) var digest: UInt64 = 0xcbf2_9ce4_8422_2325
-    /// Every event fed and the commands it produced, when asked for (`--trace`).
-    public internal(set) var trace: [(Event, [Command])]?
+    /// Every event fed, the commands it produced and the free cash after it, when asked for
+    /// (`--trace`).
+    public internal(set) var trace: [(Event, [Command], Fixed)]?
     /// For tests that prove the checks can fail: every crash also erases the store.
     public var eraseStoreOnCrash = false
 

@@ -32,8 +32,8 @@ public enum SimulationRunner {
         let directory = NSTemporaryDirectory() + "surge-simulate-\(seed)-\(UUID().uuidString)"
         var simulation = Simulation(seed: seed, steps: steps, directory: directory, traced: traced, venue: venue)
         let failures = simulation.run()
-        let trace = (simulation.trace ?? []).flatMap { event, commands in
-            ["EVENT \(event)"] + commands.map { "   -> \($0)" }
+        let trace = (simulation.trace ?? []).flatMap { event, commands, cash in
+            ["EVENT \(event)"] + commands.map { "   -> \($0)" } + ["   cash \(cash)"]
         }
         return Outcome(seed: seed, failures: failures, statistics: simulation.statistics, digest: simulation.digest,
                        trace: trace)
