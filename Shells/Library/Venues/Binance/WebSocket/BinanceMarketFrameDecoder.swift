@@ -293,6 +293,11 @@ extension JSONScanner {
             return side
         }
         var count = 0
+        // quantities written with up to 7 characters are summed as digits while their number of
+        // decimals stays the same (one add, no 128-bit multiply per level); `pending` is folded
+        // into the total when the decimals change and at the end
+        var pending: UInt64 = 0
+        var pendingDecimals = 0
         while true {
             count += 1
             guard count <= BinanceMarketFrameDecoder.maximumLevels,
@@ -309,17 +314,32 @@ extension JSONScanner {
             }
             guard byte(index) == UInt8(ascii: ","), byte(index + 1) == UInt8(ascii: "\"") else { return nil }
             index += 1
-            guard let quantity = plainDecimal(bytes, at: &index), byte(index) == UInt8(ascii: "]") else { return nil }
-            index += 1
             // quantities are not negative, so the total only grows: checking it once at the end
             // refuses what checking after every level would
-            side.total += quantity
-            if side.best == nil, let price, price.isPositive, quantity.isPositive { side.best = price }
+            let positive: Bool
+            if index + 9 <= bytes.count, let short = shortDigits(bytes.loadUnaligned(fromByteOffset: index + 1, as: UInt64.self)) {
+                index += short.length + 2
+                if short.decimals != pendingDecimals {
+                    side.total += Fixed(raw: Int128(pending) * Int128(fixedScales[pendingDecimals]))
+                    pending = 0
+                    pendingDecimals = short.decimals
+                }
+                pending &+= short.digits  // below 10^8 a level, 1,000 levels at most
+                positive = short.digits != 0
+            } else {
+                guard let quantity = plainDecimal(bytes, at: &index) else { return nil }
+                side.total += quantity
+                positive = quantity.isPositive
+            }
+            guard byte(index) == UInt8(ascii: "]") else { return nil }
+            index += 1
+            if side.best == nil, let price, price.isPositive, positive { side.best = price }
             switch byte(index) {
             case UInt8(ascii: ","):
                 index += 1
             case UInt8(ascii: "]"):
                 index += 1
+                side.total += Fixed(raw: Int128(pending) * Int128(fixedScales[pendingDecimals]))
                 return side.total <= FrameChecks.maximumAmount ? side : nil
             default:
                 return nil
@@ -364,6 +384,12 @@ extension JSONScanner {
     /// points, then the closing quote. Returns the value and the length before the quote; nil for
     /// anything else (the loop decides).
     private static func shortDecimal(_ word: UInt64) -> (Fixed, Int)? {
+        guard let short = shortDigits(word) else { return nil }
+        return (Fixed(raw: Int128(short.digits) * Int128(fixedScales[short.decimals])), short.length)
+    }
+
+    /// `shortDecimal`'s digits as an integer, how many of them are decimals, and the length.
+    private static func shortDigits(_ word: UInt64) -> (digits: UInt64, decimals: Int, length: Int)? {
         let quotes = bytesEqual(word, UInt8(ascii: "\""))
         guard quotes != 0 else { return nil }
         let length = quotes.trailingZeroBitCount / 8  // the first byte is the lowest
@@ -387,7 +413,7 @@ extension JSONScanner {
         digits = (digits &* (10 << 8 + 1)) >> 8 & 0x00FF_00FF_00FF_00FF  // pairs: 10 × first + second
         digits = (digits &* (100 << 16 + 1)) >> 16 & 0x0000_FFFF_0000_FFFF  // fours
         digits = (digits &* (10_000 << 32 + 1)) >> 32  // all eight
-        return (Fixed(raw: Int128(digits) * Int128(fixedScales[decimals])), length)
+        return (digits, decimals, length)
     }
 
     /// 0x80 in each byte of `word` that is `byte`, 0 elsewhere (exact: no carry between bytes).
