@@ -99,6 +99,15 @@ struct JSONScanner: ~Copyable {
     /// The index of the first `"` or `\\` at or after `start` (or `bytes.count`), eight bytes at a
     /// time: a byte equal to the pattern becomes zero after the XOR, and the classic
     /// "has a zero byte" test finds the first one.
+    /// 0x80 in each byte of `word` that is not an ASCII digit, 0 elsewhere (exact: no carry
+    /// between bytes).
+    static func nonDigits(_ word: UInt64) -> UInt64 {
+        let low = word & 0x7F7F_7F7F_7F7F_7F7F
+        let atLeastZero = low &+ 0x5050_5050_5050_5050  // high bit set from "0" (0x30) up
+        let aboveNine = low &+ 0x4646_4646_4646_4646  // high bit set from ":" (0x3A) up
+        return (~atLeastZero | aboveNine | word) & 0x8080_8080_8080_8080
+    }
+
     static func firstQuoteOrBackslash(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
@@ -207,7 +216,13 @@ struct JSONScanner: ~Copyable {
     /// Steps over a number without computing it.
     mutating func skipNumber() throws(FrameError) {
         let start = position
-        while position < bytes.count, bytes[position] &- UInt8(ascii: "0") < 10 { position += 1 }  // the usual digits
+        // the usual digits, eight at a time (a timestamp is 13), then one at a time
+        while position + 8 <= bytes.count {
+            let others = JSONScanner.nonDigits(bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+            position += others == 0 ? 8 : others.trailingZeroBitCount / 8
+            if others != 0 { break }
+        }
+        while position < bytes.count, bytes[position] &- UInt8(ascii: "0") < 10 { position += 1 }
         while position < bytes.count {
             let byte = bytes[position]
             guard byte &- UInt8(ascii: "0") < 10 || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "+")

@@ -422,14 +422,6 @@ extension JSONScanner {
         return ~((difference & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F | difference) & 0x8080_8080_8080_8080
     }
 
-    /// 0x80 in each byte of `word` that is not an ASCII digit, 0 elsewhere (exact).
-    private static func nonDigits(_ word: UInt64) -> UInt64 {
-        let low = word & 0x7F7F_7F7F_7F7F_7F7F
-        let atLeastZero = low &+ 0x5050_5050_5050_5050  // high bit set from "0" (0x30) up
-        let aboveNine = low &+ 0x4646_4646_4646_4646  // high bit set from ":" (0x3A) up
-        return (~atLeastZero | aboveNine | word) & 0x8080_8080_8080_8080
-    }
-
     /// 10^(16 - decimals): one unit of the last of `decimals` decimals in `Fixed`'s raw units.
     private static let fixedScales: [UInt64] = [
         10_000_000_000_000_000, 1_000_000_000_000_000, 100_000_000_000_000, 10_000_000_000_000, 1_000_000_000_000,
