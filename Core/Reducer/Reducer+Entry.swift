@@ -121,9 +121,7 @@ extension State {
 
     /// The largest notional free cash can enter with.
     func affordableNotional(_ market: MarketState) -> Fixed {
-        let fee = feeRate(market)
-        let perNotional = venue.isMargin ? Fixed.one / Fixed(venue.leverage) + fee : Fixed.one + fee
-        return market.instrument.flooredQuote(cash / perNotional)
+        market.instrument.flooredQuote(cash / reserve(forNotional: 1, fee: feeRate(market)))
     }
 
     /// Sizing (strategy.md §3): a fraction of equity (times the leverage on a margin venue),
@@ -173,7 +171,7 @@ extension State {
         }
         guard let price = marketReference(market, side), price.isPositive else { return nil }
         let worst = side == .buy || venue.isMargin ? price * (Fixed.one + config.risk.priceBand) : price
-        let affordable = Fixed.min(amount, market.instrument.flooredQuote(cash / reserve(forNotional: 1, fee: fee)) * price / worst)
+        let affordable = Fixed.min(amount, affordableNotional(market) * price / worst)
         guard let quantity = entryQuantity(affordable, price: price, market.instrument) else { return nil }
         return (.quantity(quantity), reserve(forNotional: worst * quantity, fee: fee))
     }

@@ -50,14 +50,8 @@ extension State {
             if held < position.quantity {
                 commands.append(notification(.warning, position.market,
                     "the venue holds \(held) of position \(position.id)'s \(position.quantity) (closed outside the bot: a liquidation, or by hand): the rest is written off"))
-                positions[index].writtenOffQuantity += position.quantity - held
-                positions[index].margin = position.margin * held / position.quantity
-                positions[index].quantity = held
                 risk.balancesStale = true
-                if held.isZero {
-                    closePosition(index, into: &commands)
-                    continue
-                }
+                if writeOff(index, downTo: held, into: &commands) { continue }
             }
             positions[index].safetyStopRetryAt = now
             afterSell(index, endedExit: nil, into: &commands)

@@ -135,7 +135,7 @@ extension State {
     /// Stale balances are read once no order of ours works, or on a margin venue once every
     /// order is confirmed working (`balancesFetched` can then adopt the cash alone).
     mutating func fetchStaleBalancesIfQuiet(into commands: inout [Command]) {
-        let quiet = orders.isEmpty || (venue.isMargin && probes.isEmpty && orders.values.allSatisfy { $0.phase == .open })
+        let quiet = orders.isEmpty || (venue.isMargin && everyOrderConfirmed)
         guard risk.balancesStale, quiet, risk.balanceRequestId == nil, !risk.reconciling else { return }
         risk.balancesStale = false
         fetchBalances(into: &commands)

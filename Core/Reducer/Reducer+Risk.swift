@@ -152,9 +152,11 @@ extension State {
 
     /// No order of ours ended since the balances were asked for, none is being searched for,
     /// and every one is confirmed working: the answer shows the venue as the books know it.
-    var quietSinceBalanceRequest: Bool {
-        counters.orderActivity == risk.balanceRequestActivity && probes.isEmpty && orders.values.allSatisfy { $0.phase == .open }
-    }
+    var quietSinceBalanceRequest: Bool { counters.orderActivity == risk.balanceRequestActivity && everyOrderConfirmed }
+
+    /// Every order of ours confirmed working (none sent, unknown or being cancelled), and no lost
+    /// one being searched for.
+    var everyOrderConfirmed: Bool { probes.isEmpty && orders.values.allSatisfy { $0.phase == .open } }
 
     /// A minute after each funding time, with a position open, the balances are read again.
     mutating func checkFundingTime(previousSecond: Int64, into commands: inout [Command]) {
@@ -174,18 +176,23 @@ extension State {
             if exchangeHeld < position.quantity {
                 commands.append(notification(.warning, position.market,
                     "exchange holds \(exchangeHeld) of position \(position.id)'s \(position.quantity): adopted"))
-                positions[index].writtenOffQuantity += position.quantity - exchangeHeld
-                positions[index].quantity = exchangeHeld
-                // the venue's cash already holds what the missing part's margin came to (simulator
-                // seed 633 of the futures venue: returning it again counted it twice)
-                positions[index].margin = position.margin * exchangeHeld / position.quantity
-                if exchangeHeld.isZero {
-                    closePosition(index, into: &commands)
-                    continue
-                }
+                if writeOff(index, downTo: exchangeHeld, into: &commands) { continue }
             }
             index += 1
         }
+    }
+
+    /// Takes the venue's word that it holds only `held` of a position: the rest is written off,
+    /// its margin with it (the venue's cash already holds what that margin came to: simulator seed
+    /// 633 of the futures venue counted it twice). True when nothing is left and it closed.
+    mutating func writeOff(_ index: Int, downTo held: Fixed, into commands: inout [Command]) -> Bool {
+        let position = positions[index]
+        positions[index].writtenOffQuantity += position.quantity - held
+        positions[index].margin = position.margin * held / position.quantity
+        positions[index].quantity = held
+        guard held.isZero else { return false }
+        closePosition(index, into: &commands)
+        return true
     }
 
     mutating func balancesFetchFailed(requestId: Int, error: String, into commands: inout [Command]) {

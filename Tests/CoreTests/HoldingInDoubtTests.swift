@@ -24,6 +24,24 @@ import TestSupport
         return (state, btc, refused)
     }
 
+    /// `givenExitRefused`, then the stop's cancel confirmed and the next second: the balances asked
+    /// for (the request id, nil if they were not).
+    static func givenHoldingAsked() -> (state: State, request: Int?) {
+        var (state, _, _) = givenExitRefused()
+        run(&state, [filled("t-1-x2", "BTCUSDT", quantity: "0", quote: "0", fee: "0", at: at(30, 6, 300), status: .cancelled)])
+        let asked = run(&state, [.timerFired(time: at(30, 7))])
+        return (state, balanceRequest(asked))
+    }
+
+    /// The short with its safety stop confirmed working, then the private stream restored: the
+    /// balances asked for (the request id, nil if they were not).
+    static func givenProtectedShortReadingBalances() -> (state: State, request: Int?) {
+        var (state, _, _) = givenShortOpen(safetyStopBuffer: SafetyStopTests.buffer)
+        run(&state, [.orderAccepted(identifier: "t-1-x2", uuid: "a-x2", time: at(30, 5, 300))])
+        let asked = run(&state, [.userStreamRestored(time: at(30, 6))])
+        return (state, balanceRequest(asked))
+    }
+
     @Test func aRefusedReduceOnlyExitCancelsTheStopAndSendsNothingUntilTheHoldingIsRead() {
         var (state, _, refused) = HoldingInDoubtTests.givenExitRefused()
         #expect(refused.contains(.cancelOrder(identifier: "t-1-x2", uuid: "a-x2", market: "BTCUSDT")))
@@ -42,9 +60,7 @@ import TestSupport
     /// the venue's word, write the position off (no exit leg: nothing of the bot's closed it) and
     /// take the venue's cash, without handing the lost margin back.
     @Test func aPositionTheVenueNoLongerHoldsIsWrittenOffAndItsCashAdopted() {
-        var (state, _, _) = HoldingInDoubtTests.givenExitRefused()
-        run(&state, [filled("t-1-x2", "BTCUSDT", quantity: "0", quote: "0", fee: "0", at: at(30, 6, 300), status: .cancelled)])
-        guard let request = HoldingInDoubtTests.balanceRequest(run(&state, [.timerFired(time: at(30, 7))])) else {
+        guard case (var state, let request?) = HoldingInDoubtTests.givenHoldingAsked() else {
             Issue.record("no balance request")
             return
         }
@@ -61,9 +77,7 @@ import TestSupport
     /// A false alarm (the venue does hold it): the pending exit goes out and the position is
     /// protected again.
     @Test func aHoldingTheVenueConfirmsGoesOnWithItsExitAndItsStop() {
-        var (state, _, _) = HoldingInDoubtTests.givenExitRefused()
-        run(&state, [filled("t-1-x2", "BTCUSDT", quantity: "0", quote: "0", fee: "0", at: at(30, 6, 300), status: .cancelled)])
-        guard let request = HoldingInDoubtTests.balanceRequest(run(&state, [.timerFired(time: at(30, 7))])) else {
+        guard case (var state, let request?) = HoldingInDoubtTests.givenHoldingAsked() else {
             Issue.record("no balance request")
             return
         }
@@ -78,9 +92,7 @@ import TestSupport
     /// A balance read with every order confirmed working that shows less than the books puts the
     /// position in doubt (the stop may have fired with its update lost: its cancel tells).
     @Test func aShortBalanceReadWhileEverythingWorksPutsThePositionInDoubt() {
-        var (state, _, _) = givenShortOpen(safetyStopBuffer: SafetyStopTests.buffer)
-        run(&state, [.orderAccepted(identifier: "t-1-x2", uuid: "a-x2", time: at(30, 5, 300))])
-        guard let request = HoldingInDoubtTests.balanceRequest(run(&state, [.userStreamRestored(time: at(30, 6))])) else {
+        guard case (var state, let request?) = HoldingInDoubtTests.givenProtectedShortReadingBalances() else {
             Issue.record("no balance request")
             return
         }
@@ -99,9 +111,7 @@ import TestSupport
     /// A margin venue's sizes are signed: a venue that holds the other direction holds none of
     /// the short (a long of the same size must not pass for it).
     @Test func aHoldingOfTheOtherDirectionIsNoneOfThePosition() {
-        var (state, _, _) = givenShortOpen(safetyStopBuffer: SafetyStopTests.buffer)
-        run(&state, [.orderAccepted(identifier: "t-1-x2", uuid: "a-x2", time: at(30, 5, 300))])
-        guard let request = HoldingInDoubtTests.balanceRequest(run(&state, [.userStreamRestored(time: at(30, 6))])) else {
+        guard case (var state, let request?) = HoldingInDoubtTests.givenProtectedShortReadingBalances() else {
             Issue.record("no balance request")
             return
         }

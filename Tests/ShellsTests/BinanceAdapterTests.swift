@@ -15,6 +15,16 @@ import Testing
                               restTimeoutMilliseconds: 1_000)
     }()
 
+    /// A live-mode adapter on the local Binance of `port`, with its keys.
+    static func liveAdapter(_ port: Int) -> BinanceAdapter {
+        var settings = Settings()
+        settings.venue = .binanceFutures
+        settings.binance.restURL = "http://127.0.0.1:\(port)"
+        return BinanceAdapter(settings: settings, paper: false,
+                              keys: BinanceSigner(apiKey: "local-api-key", secretKey: "local-secret-key"),
+                              restTimeoutMilliseconds: 5_000)
+    }
+
     func read(_ frame: String) -> PrivateInput { adapter.decodePrivateFrame(Array(frame.utf8)) }
 
     static func order(_ client: String, id: Int64, execution: String = "TRADE", status: String = "FILLED", type: String = "MARKET",
@@ -76,12 +86,7 @@ import Testing
             let settledAt: Milliseconds = 1_700_006_400_000
             await binance.recordFunding("BTCUSDT", amount: Fixed("-0.0585")!, time: settledAt)
             await binance.recordFunding("ETHUSDT", amount: Fixed("0.01")!, time: settledAt)
-            var settings = Settings()
-            settings.venue = .binanceFutures
-            settings.binance.restURL = "http://127.0.0.1:\(port)"
-            let adapter = BinanceAdapter(settings: settings, paper: false,
-                                         keys: BinanceSigner(apiKey: "local-api-key", secretKey: "local-secret-key"),
-                                         restTimeoutMilliseconds: 5_000)
+            let adapter = BinanceAdapterTests.liveAdapter(port)
             let frame = #"{"e":"ACCOUNT_UPDATE","E":1700006400015,"T":1700006400010,"a":{"m":"FUNDING_FEE","S":"BTCUSDT","B":[{"a":"USDT","wb":"9999.64150000","cw":"9799.64150000","bc":"0"}],"P":[{"s":"BTCUSDT","pa":"0.010","ep":"60000.0","bep":"60030.0","cr":"0","up":"-15.00000000","mt":"isolated","iw":"199.94150000","ps":"BOTH"}]}}"#
             guard case .lookUp(let ask) = adapter.decodePrivateFrame(Array(frame.utf8)) else {
                 Issue.record("no look-up"); return
@@ -96,12 +101,7 @@ import Testing
     /// maintenance tiers (the local server lists Binance's five BTCUSDT brackets for each symbol).
     @Test func startUpReadsTheLeverageBracketsIntoTheInstruments() async throws {
         try await withLocalBinance { binance, port in
-            var settings = Settings()
-            settings.venue = .binanceFutures
-            settings.binance.restURL = "http://127.0.0.1:\(port)"
-            let adapter = BinanceAdapter(settings: settings, paper: false,
-                                         keys: BinanceSigner(apiKey: "local-api-key", secretKey: "local-secret-key"),
-                                         restTimeoutMilliseconds: 5_000)
+            let adapter = BinanceAdapterTests.liveAdapter(port)
             var logger = Logger(label: "test")
             logger.logLevel = .critical
             let events = await adapter.startUp(now: { 0 }, logger: logger)

@@ -96,9 +96,6 @@ struct JSONScanner: ~Copyable {
         return Key(start: start, count: end - start, hash: KeyHash.of(UnsafeRawBufferPointer(rebasing: bytes[start..<end])))
     }
 
-    /// The index of the first `"` or `\\` at or after `start` (or `bytes.count`), eight bytes at a
-    /// time: a byte equal to the pattern becomes zero after the XOR, and the classic
-    /// "has a zero byte" test finds the first one.
     /// 0x80 in each byte of `word` that is not an ASCII digit, 0 elsewhere (exact: no carry
     /// between bytes).
     static func nonDigits(_ word: UInt64) -> UInt64 {
@@ -108,6 +105,9 @@ struct JSONScanner: ~Copyable {
         return (~atLeastZero | aboveNine | word) & 0x8080_8080_8080_8080
     }
 
+    /// The index of the first `"` or `\\` at or after `start` (or `bytes.count`), eight bytes at a
+    /// time: a byte equal to the pattern becomes zero after the XOR, and the classic
+    /// "has a zero byte" test finds the first one.
     static func firstQuoteOrBackslash(in bytes: UnsafeRawBufferPointer, from start: Int) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080

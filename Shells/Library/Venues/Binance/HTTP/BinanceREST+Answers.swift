@@ -81,7 +81,6 @@ extension BinanceREST {
         return snapshot
     }
 
-    /// `GET /fapi/v3/positionRisk`.
     /// `GET /fapi/v1/leverageBracket`'s answer by symbol, each symbol's brackets by rising cap.
     public static func brackets(_ json: JSONValue) throws -> [String: [BinanceBracket]] {
         let items = try json.elements()
@@ -119,6 +118,7 @@ extension BinanceREST {
         }
     }
 
+    /// `GET /fapi/v3/positionRisk`.
     public static func positions(_ json: JSONValue) throws -> [BinancePosition] {
         let items = try json.elements()
         guard items.count <= 10_000 else { throw MissingField(description: "implausible positions: \(items.count)") }
