@@ -31,7 +31,7 @@ func writeFuturesConfig(port: Int, direction: String, in directory: String) thro
         process.arguments = ["run", "--live", "--config", config, "--state", state, "--clock", clock.argument]
         process.environment = ["BINANCE_API_KEY": "local-api-key", "BINANCE_SECRET_KEY": "local-secret-key", "PATH": "/usr/bin:/bin"]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = try botLog(state)
         try process.run()
         return process
     }
@@ -70,7 +70,7 @@ func writeFuturesConfig(port: Int, direction: String, in directory: String) thro
             try await Task.sleep(for: .seconds(15))
             bot.terminate()
             bot.waitUntilExit()
-            #expect(bot.terminationStatus == 0)
+            #expect(bot.terminationStatus == 0, "\(lastLines(state))")
 
             let books = try recovered(state)
             let prefix = try #require(await binance.orderSummaries().first?.clientId.split(separator: "-").first.map(String.init))
@@ -114,7 +114,7 @@ func writeFuturesConfig(port: Int, direction: String, in directory: String) thro
             try await Task.sleep(for: .seconds(8))
             restarted.terminate()
             restarted.waitUntilExit()
-            #expect(restarted.terminationStatus == 0)
+            #expect(restarted.terminationStatus == 0, "\(lastLines(state))")
 
             let legs = try Store(directory: state, readOnly: true).legs()
             for position in positions {

@@ -16,7 +16,7 @@ import Testing
         process.environment = ["UPBIT_ACCESS_KEY": "local-access-key", "UPBIT_SECRET_KEY": "local-secret-key",
                                "PATH": "/usr/bin:/bin"]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = try botLog(state)
         try process.run()
         return process
     }
@@ -67,7 +67,7 @@ import Testing
             try await Task.sleep(for: .seconds(8))
             bot.terminate()
             bot.waitUntilExit()
-            #expect(bot.terminationStatus == 0)
+            #expect(bot.terminationStatus == 0, "\(lastLines(state))")
 
             #expect(await upbit.duplicateIdentifierAttempts == 0)
             let recovered = try Store(directory: state, readOnly: true).recover(initial: upbitState(Config()), venue: UpbitVenue.profile)
@@ -101,4 +101,20 @@ import Testing
             print("kill test: \(kills) kills, \(placed) orders placed, \(rows.count) exit legs (net \(net) KRW), \(books.positions.count) positions")
         }
     }
+}
+
+/// The bots' standard error, all runs appended, next to their state directory: what a bot that
+/// ends badly said last is shown by the failing expectation.
+func botLog(_ state: String) throws -> FileHandle {
+    let path = state + ".stderr"
+    if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+    let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+    handle.seekToEndOfFile()
+    return handle
+}
+
+/// The last lines the bots wrote to standard error.
+func lastLines(_ state: String, count: Int = 20) -> String {
+    let text = (try? String(contentsOfFile: state + ".stderr", encoding: .utf8)) ?? ""
+    return text.split(separator: "\n").suffix(count).joined(separator: "\n")
 }
